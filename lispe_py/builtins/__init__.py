@@ -1,0 +1,5 @@
+"""Core builtin families. Importing this package registers them all in
+:data:`lispe_py.builtins.registry.BUILTINS`."""
+
+from . import registry  # noqa: F401
+from . import arith, core, lists, functional, dicts, strings, maths, io  # noqa: F401

@@ -1,0 +1,255 @@
+"""Higher-order builtins: map, filter, fold, scan, zip, takewhile...
+
+A function argument may be a quoted name, a lambda, a builtin, or a partial list such as
+``'(+ 1)``: ``map``/``filter``/``takewhile``/``dropwhile`` put the element first
+(``(- x 10)``), ``maplist``/``filterlist`` put it last."""
+
+from ..errors import LispEError
+from ..values import (Floats, Form, Integers, List, Numbers, Shorts, Strings, TYPED_LISTS,
+                      Float32, Short, truthy, to_string)
+from ..evaluator import iterate
+from .registry import builtin
+
+
+def caller(interp, env, f, element_first):
+    """Return a Python function calling the LispE function designator f on one element."""
+    if isinstance(f, list) and not isinstance(f, Form) and type(f) is List and f:
+        head = interp.callable_of(f[0], env)
+        extra = list(f[1:])
+        if element_first:
+            return lambda x: interp.apply(head, [x] + extra, env)
+        return lambda x: interp.apply(head, extra + [x], env)
+    if isinstance(f, Form) and f:
+        head = interp.callable_of(f[0], env)
+        extra = list(f[1:])
+        if element_first:
+            return lambda x: interp.apply(head, [x] + extra, env)
+        return lambda x: interp.apply(head, extra + [x], env)
+    fn = interp.callable_of(f, env)
+    return lambda *xs: interp.apply(fn, list(xs), env)
+
+
+def caller2(interp, env, f):
+    if isinstance(f, list) and f:
+        head = interp.callable_of(f[0], env)
+        extra = list(f[1:])
+        return lambda a, b: interp.apply(head, extra + [a, b], env)
+    fn = interp.callable_of(f, env)
+    return lambda a, b: interp.apply(fn, [a, b], env)
+
+
+def _seq(l):
+    if isinstance(l, (list, str)):
+        return l
+    return list(iterate(l))
+
+
+def _typed_like(first):
+    """maplist: the result's type follows the first result."""
+    if isinstance(first, bool):
+        return List
+    if type(first) is int:
+        return Integers
+    if type(first) is float:
+        return Numbers
+    if type(first) is Float32:
+        return Floats
+    if type(first) is Short:
+        return Shorts
+    if type(first) is str:
+        return Strings
+    return List
+
+
+@builtin("map", interp=True, arity=2)
+def map_(interp, env, f, l):
+    """(map f l): a list of (f x) for each x of l."""
+    g = caller(interp, env, f, True)
+    return List(g(x) for x in _seq(l))
+
+
+@builtin("maplist", "mapcar", "¨", interp=True, arity=2)
+def maplist(interp, env, f, l):
+    """(maplist f l): like map; the result is typed after the first value; partial lists
+    take the element last."""
+    g = caller(interp, env, f, False)
+    out = [g(x) for x in _seq(l)]
+    if not out:
+        return List()
+    cls = _typed_like(out[0])
+    if cls is not List and all(type(x) is type(out[0]) for x in out):
+        return cls(out)
+    return List(out)
+
+
+@builtin("filter", interp=True, arity=2)
+def filter_(interp, env, f, l):
+    """(filter f l): the elements x with (f x) true."""
+    g = caller(interp, env, f, True)
+    out = [x for x in _seq(l) if truthy(g(x))]
+    return _same_type(l, out)
+
+
+@builtin("filterlist", interp=True, arity=2)
+def filterlist(interp, env, f, l):
+    """(filterlist f l): like filter, partial lists take the element last."""
+    g = caller(interp, env, f, False)
+    return List(x for x in _seq(l) if truthy(g(x)))
+
+
+def _same_type(l, items):
+    if isinstance(l, str):
+        return "".join(items)
+    t = type(l)
+    if t in TYPED_LISTS:
+        return List(items)
+    return List(items)
+
+
+@builtin("takewhile", interp=True, arity=2)
+def takewhile(interp, env, f, l):
+    """(takewhile f l): the leading elements for which (f x) is true."""
+    g = caller(interp, env, f, True)
+    out = []
+    for x in _seq(l):
+        if not truthy(g(x)):
+            break
+        out.append(x)
+    return List(out)
+
+
+@builtin("dropwhile", interp=True, arity=2)
+def dropwhile(interp, env, f, l):
+    """(dropwhile f l): l after its leading elements satisfying f (LispE also drops the first
+    failing one)."""
+    g = caller(interp, env, f, True)
+    items = list(_seq(l))
+    i = 0
+    while i < len(items) and truthy(g(items[i])):
+        i += 1
+    return List(items[i + 1:])
+
+
+@builtin("take", arity=2)
+def take(n, l):
+    """(take n l): the first n elements."""
+    from .core import integer
+    return List(list(l)[:max(integer(n), 0)])
+
+
+@builtin("drop", arity=2)
+def drop(n, l):
+    """(drop n l): l without its first n elements."""
+    from .core import integer
+    return List(list(l)[max(integer(n), 0):])
+
+
+@builtin("foldl", interp=True, arity=3)
+def foldl(interp, env, f, init, l):
+    """(foldl f init l): (f (f (f init x1) x2) x3)."""
+    g = caller2(interp, env, f)
+    acc = init
+    for x in _seq(l):
+        acc = g(acc, x)
+    return acc
+
+
+@builtin("foldr", interp=True, arity=3)
+def foldr(interp, env, f, init, l):
+    """(foldr f init l): (f x1 (f x2 (f x3 init)))."""
+    g = caller2(interp, env, f)
+    acc = init
+    for x in reversed(list(_seq(l))):
+        acc = g(x, acc)
+    return acc
+
+
+@builtin("foldl1", interp=True, arity=2)
+def foldl1(interp, env, f, l):
+    """(foldl1 f l): foldl starting from the first element."""
+    items = list(_seq(l))
+    if not items:
+        return None
+    return foldl(interp, env, f, items[0], items[1:])
+
+
+@builtin("foldr1", interp=True, arity=2)
+def foldr1(interp, env, f, l):
+    """(foldr1 f l): foldr starting from the last element."""
+    items = list(_seq(l))
+    if not items:
+        return None
+    return foldr(interp, env, f, items[-1], items[:-1])
+
+
+@builtin("scanl", interp=True, arity=3)
+def scanl(interp, env, f, init, l):
+    """(scanl f init l): the successive values of foldl."""
+    g = caller2(interp, env, f)
+    acc = init
+    out = [acc]
+    for x in _seq(l):
+        acc = g(acc, x)
+        out.append(acc)
+    return List(out)
+
+
+@builtin("scanl1", interp=True, arity=2)
+def scanl1(interp, env, f, l):
+    """(scanl1 f l): scanl starting from the first element."""
+    items = list(_seq(l))
+    if not items:
+        return List()
+    return scanl(interp, env, f, items[0], items[1:])
+
+
+@builtin("scanr", interp=True, arity=3)
+def scanr(interp, env, f, init, l):
+    """(scanr f init l): the successive values of foldr, last first."""
+    g = caller2(interp, env, f)
+    acc = init
+    out = [acc]
+    for x in reversed(list(_seq(l))):
+        acc = g(x, acc)
+        out.append(acc)
+    out.reverse()
+    return List(out)
+
+
+@builtin("scanr1", interp=True, arity=2)
+def scanr1(interp, env, f, l):
+    """(scanr1 f l): scanr starting from the last element."""
+    items = list(_seq(l))
+    if not items:
+        return List()
+    return scanr(interp, env, f, items[-1], items[:-1])
+
+
+@builtin("zip", arity=(2, None))
+def zip_(*ls):
+    """(zip l1 l2 ...): a list of lists, one per position."""
+    sizes = {len(x) for x in ls}
+    if len(sizes) > 1:
+        raise LispEError("Lists should all have the same size in 'zip'")
+    return List(List(t) for t in zip(*ls))
+
+
+@builtin("zipwith", interp=True, arity=(3, None))
+def zipwith(interp, env, f, *ls):
+    """(zipwith f l1 l2 ...): (f x1 y1 ...) for each position."""
+    sizes = {len(x) for x in ls}
+    if len(sizes) > 1:
+        raise LispEError("Lists should all have the same size in 'zipwith'")
+    if isinstance(f, list) and f:
+        head = interp.callable_of(f[0], env)
+        extra = list(f[1:])
+        out = [interp.apply(head, extra + list(t), env) for t in zip(*ls)]
+    else:
+        fn = interp.callable_of(f, env)
+        out = [interp.apply(fn, list(t), env) for t in zip(*ls)]
+    if out and all(type(x) is int for x in out) and all(type(l) is Integers for l in ls):
+        return Integers(out)
+    return List(out)
+
+
+__all__ = ["caller", "caller2", "to_string"]

@@ -1,0 +1,169 @@
+"""Maths library: sqrt exp log trig floor round..., gcd, random, factorial, sign."""
+
+import math
+import random as _random
+
+from ..errors import LispEError
+from ..protocols import ARITH, find
+from ..values import Integers, List, Numbers, to_string, wrap64
+from .core import integer, number
+from .registry import builtin
+
+_NAN = -math.nan if math.copysign(1.0, -math.nan) < 0 else math.copysign(math.nan, -1.0)
+
+
+def _unary(pyfn, name):
+    def f(x):
+        h = find(ARITH, x)
+        if h is not None:
+            return h(name, x, None)
+        if isinstance(x, list):
+            return Numbers(f(v) for v in x)
+        if not isinstance(x, (int, float)):
+            raise LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(x))
+        try:
+            return float(pyfn(x))
+        except ValueError:
+            if name == "log" or name.startswith("log"):
+                if x == 0:
+                    return -math.inf
+            return math.copysign(math.nan, -1.0)
+        except OverflowError:
+            return math.inf
+    f.__doc__ = "(%s x): a number." % name
+    return f
+
+
+def _log(x):
+    if x == 0:
+        return -math.inf
+    return math.log(x)
+
+
+def _log2(x):
+    return -math.inf if x == 0 else math.log2(x)
+
+
+def _log10(x):
+    return -math.inf if x == 0 else math.log10(x)
+
+
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _round(x):
+    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
+
+
+def _rint(x):
+    return float(round(x))
+
+
+_FUNCS = {
+    "sqrt": math.sqrt, "√": math.sqrt, "exp": _exp, "log": _log, "ln": _log, "log2": _log2,
+    "log10": _log10, "log1p": math.log1p, "expm1": math.expm1, "exp2": lambda x: 2.0 ** x,
+    "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos,
+    "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,
+    "asinh": math.asinh, "acosh": math.acosh, "atanh": math.atanh, "floor": math.floor,
+    "ceil": math.ceil, "round": _round, "trunc": math.trunc, "rint": _rint, "nearbyint": _rint,
+    "fabs": math.fabs, "cbrt": lambda x: math.copysign(abs(x) ** (1.0 / 3.0), x) if x else 0.0,
+    "erf": math.erf, "erfc": math.erfc, "lgamma": math.lgamma, "tgamma": math.gamma,
+    "logb": lambda x: float(math.frexp(x)[1] - 1), "radian": math.radians, "degree": math.degrees,
+}
+
+for _name, _fn in _FUNCS.items():
+    if _name == "ceil":
+        continue
+    builtin(_name, library=True, arity=(1, 1))(_unary(_fn, _name))
+
+
+@builtin("abs", arity=1)
+def abs_(x):
+    """(abs x): absolute value, same type as x (lispe-py addition)."""
+    h = find(ARITH, x)
+    if h is not None:
+        return h("abs", x, None)
+    if isinstance(x, (int, float)):
+        return abs(x)
+    raise LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(x))
+
+
+@builtin("gcd", arity=2)
+def gcd(a, b):
+    """(gcd a b): greatest common divisor."""
+    return math.gcd(integer(a), integer(b))
+
+
+@builtin("hcf", arity=2)
+def hcf(a, b):
+    """(hcf a b): highest common factor."""
+    return math.gcd(integer(a), integer(b))
+
+
+@builtin("sign", arity=1)
+def sign(x):
+    """(sign x): LispE's sign negates its argument."""
+    return -x
+
+
+@builtin("!", arity=1)
+def factorial(n):
+    """(! n): factorial (64-bit wrap-around)."""
+    r = 1
+    for i in range(2, integer(n) + 1):
+        r = wrap64(r * i)
+    return r
+
+
+@builtin("random", arity=(0, 1))
+def random_(n=None):
+    """(random [n]): a random integer in [0, n) (a number in [0,1) without n)."""
+    if n is None:
+        return _random.random()
+    if isinstance(n, float):
+        return _random.random() * n
+    n = integer(n)
+    return _random.randrange(n) if n > 0 else 0
+
+
+@builtin("random_choice", arity=(2, 3))
+def random_choice(n, l, seed=None):
+    """(random_choice n l): n random elements of l."""
+    return List(_random.choice(list(l)) for _ in range(integer(n)))
+
+
+@builtin("shuffle", arity=1)
+def shuffle(l):
+    """(shuffle l): l with its elements shuffled (in place)."""
+    items = list(l)
+    _random.shuffle(items)
+    l[:] = items
+    return l
+
+
+@builtin("seed", arity=1)
+def seed(n):
+    """(seed n): seed the random generator."""
+    _random.seed(integer(n))
+    return None
+
+
+@builtin("even", arity=1)
+def even(n):
+    """(even n)"""
+    from ..values import lbool
+    return lbool(integer(n) % 2 == 0)
+
+
+@builtin("odd", arity=1)
+def odd(n):
+    """(odd n)"""
+    from ..values import lbool
+    return lbool(integer(n) % 2 == 1)
+
+
+__all__ = ["Integers", "number", "_NAN"]

@@ -1,0 +1,96 @@
+"""The builtin registry: one table from LispE names to Python functions.
+
+A family module registers a builtin with the :func:`builtin` decorator::
+
+    @builtin("car")
+    def car(x):
+        "(car l): first element of l; nil for an empty list."
+
+The arity is read from the Python signature (positional parameters, defaults, ``*args``)
+unless ``arity=`` says otherwise. ``interp=True`` passes the interpreter and the current
+frame first: ``fn(interp, env, *args)``. ``library=True`` marks a LispE library
+(``deflib``) function: extra arguments are ignored and missing ones raise
+``Wrong parameter description`` at run time instead of a compile-time arity error.
+"""
+
+import inspect
+
+__all__ = ["Builtin", "BUILTINS", "builtin", "alias", "lookup"]
+
+
+class Builtin:
+    """A builtin function value (what the atom ``car`` evaluates to)."""
+
+    __slots__ = ("name", "fn", "min", "max", "interp", "library", "doc", "module")
+
+    def __init__(self, name, fn, lo, hi, interp, library, doc):
+        self.name = name
+        self.fn = fn
+        self.min = lo
+        self.max = hi
+        self.interp = interp
+        self.library = library
+        self.doc = doc
+        self.module = fn.__module__
+
+    def accepts(self, n):
+        return n >= self.min and (self.max is None or n <= self.max)
+
+    def lispe_str(self):
+        return self.name
+
+    lispe_type = property(lambda self: self.name)
+
+    def __repr__(self):
+        return f"<builtin {self.name}>"
+
+
+BUILTINS = {}
+
+
+def _arity_from_signature(fn, skip):
+    sig = inspect.signature(fn)
+    params = list(sig.parameters.values())[skip:]
+    lo = 0
+    hi = 0
+    for p in params:
+        if p.kind == p.VAR_POSITIONAL:
+            return lo, None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            hi += 1
+            if p.default is p.empty:
+                lo += 1
+    return lo, hi
+
+
+def builtin(name, *aliases, arity=None, interp=False, library=False):
+    """Register the decorated function under ``name`` and ``aliases``.
+
+    ``arity``: an int (exact), a ``(min, max)`` tuple (``max`` None = unlimited),
+    or None to read it from the signature."""
+
+    def deco(fn):
+        if arity is None:
+            lo, hi = _arity_from_signature(fn, 2 if interp else 0)
+        elif isinstance(arity, int):
+            lo = hi = arity
+        else:
+            lo, hi = arity
+        doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
+        b = Builtin(name, fn, lo, hi, interp, library, doc)
+        BUILTINS[name] = b
+        for a in aliases:
+            BUILTINS[a] = Builtin(a, fn, lo, hi, interp, library, doc)
+        return fn
+
+    return deco
+
+
+def alias(new, existing):
+    """Make ``new`` another name of the registered builtin ``existing``."""
+    b = BUILTINS[existing]
+    BUILTINS[new] = Builtin(new, b.fn, b.min, b.max, b.interp, b.library, b.doc)
+
+
+def lookup(name):
+    return BUILTINS.get(name)

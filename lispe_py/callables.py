@@ -1,0 +1,277 @@
+"""Callable LispE values: user functions (defun), lambdas, pattern functions, classes.
+
+Every callable has ``call(args, env)``: ``args`` are evaluated values, ``env`` is the
+caller's frame (lambdas bind their parameters there, as LispE does)."""
+
+from .errors import LispEError, ReturnSignal
+from .values import Atom, Form, List, to_string, type_name
+
+MISSING = object()
+
+
+class TailCall:
+    """Returned by a self-call in tail position: the function loops instead of recursing."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, args):
+        self.args = args
+
+
+class Params:
+    """A parsed parameter list: required names, optional (name, default-closure), rest name."""
+
+    __slots__ = ("required", "optional", "rest", "source", "simple", "names")
+
+    def __init__(self, required, optional, rest, source):
+        self.required = required
+        self.optional = optional
+        self.rest = rest
+        self.source = source
+        self.simple = not optional and rest is None
+        self.names = tuple(required) + tuple(n for n, _ in optional) + ((rest,) if rest else ())
+
+
+class Function:
+    """A ``defun``: called with a fresh frame; callers' frames are invisible."""
+
+    __slots__ = ("name", "params", "body", "source", "globals_")
+
+    kind = "list_"
+
+    def __init__(self, name, params, body, source, globals_):
+        self.name = name
+        self.params = params
+        self.body = body
+        self.source = source
+        self.globals_ = globals_
+
+    def arity_error(self):
+        return LispEError("Wrong number of arguments in call to: '(%s %s...)'"
+                          % (self.name, to_string(self.params.source)))
+
+    def bind(self, args):
+        p = self.params
+        req = p.required
+        n = len(args)
+        nreq = len(req)
+        if p.simple:
+            if n != nreq:
+                raise self.arity_error()
+            return dict(zip(req, args))
+        if n < nreq:
+            raise self.arity_error()
+        frame = dict(zip(req, args))
+        i = nreq
+        for name, default in p.optional:
+            if i < n:
+                frame[name] = args[i]
+            else:
+                frame[name] = default(self.globals_) if default is not None else None
+            i += 1
+        if p.rest is not None:
+            frame[p.rest] = List(args[i:])
+        elif n > i and not p.optional:
+            raise self.arity_error()
+        return frame
+
+    def call(self, args, env=None):
+        frame = self.bind(args)
+        body = self.body
+        try:
+            while True:
+                r = body(frame)
+                if type(r) is TailCall:
+                    frame = self.bind(r.args)
+                    continue
+                return r
+        except ReturnSignal as ret:
+            return ret.value
+
+    def lispe_str(self):
+        return to_string(self.source)
+
+
+class Lambda:
+    """A ``λ``: binds its parameters in the caller's frame and restores them afterwards."""
+
+    __slots__ = ("params", "body", "source", "globals_")
+
+    kind = ""
+
+    def __init__(self, params, body, source, globals_):
+        self.params = params
+        self.body = body
+        self.source = source
+        self.globals_ = globals_
+
+    def arity_error(self):
+        return LispEError("Wrong number of arguments in: '(lambda %s...)'" % to_string(self.params.source))
+
+    def call(self, args, env=None):
+        if env is None:
+            env = self.globals_
+        p = self.params
+        names = p.names
+        saved = [env.get(n, MISSING) for n in names]
+        saved_self = env.get("self", MISSING)
+        try:
+            env["self"] = self
+            while True:
+                self._bind(env, args)
+                r = self.body(env)
+                if type(r) is TailCall:
+                    args = r.args
+                    continue
+                return r
+        finally:
+            for n, v in zip(names, saved):
+                if v is MISSING:
+                    env.pop(n, None)
+                else:
+                    env[n] = v
+            if saved_self is MISSING:
+                env.pop("self", None)
+            else:
+                env["self"] = saved_self
+
+    def _bind(self, env, args):
+        p = self.params
+        n = len(args)
+        nreq = len(p.required)
+        if n < nreq or (p.simple and n != nreq):
+            raise self.arity_error()
+        for name, v in zip(p.required, args):
+            env[name] = v
+        i = nreq
+        for name, default in p.optional:
+            env[name] = args[i] if i < n else (default(self.globals_) if default is not None else None)
+            i += 1
+        if p.rest is not None:
+            env[p.rest] = List(args[i:])
+
+    def lispe_str(self):
+        return to_string(self.source)
+
+
+class PatternFunction:
+    """A ``defpat`` function: clauses tried in order; the first whose patterns match runs."""
+
+    __slots__ = ("name", "clauses", "source")
+
+    kind = "list_"
+
+    def __init__(self, name):
+        self.name = name
+        self.clauses = []     # (matcher(args, frame) -> bool, body closure, source)
+        self.source = None
+
+    def call(self, args, env=None):
+        while True:
+            for matcher, body, _src in self.clauses:
+                frame = {}
+                if matcher(args, frame):
+                    try:
+                        r = body(frame)
+                    except ReturnSignal as ret:
+                        return ret.value
+                    if type(r) is TailCall:
+                        args = r.args
+                        break
+                    return r
+            else:
+                raise LispEError("No pattern matching for: '%s'" % self.name)
+
+    def lispe_str(self):
+        return "\n".join(to_string(src) for _, _, src in self.clauses)
+
+
+class ClassDef:
+    """A ``class@``/``defclass``: fields (name, default closure) and methods."""
+
+    __slots__ = ("name", "fields", "methods", "parent", "source")
+
+    kind = "list_"
+
+    def __init__(self, name, fields, methods, parent=None):
+        self.name = name
+        self.fields = fields
+        self.methods = methods
+        self.parent = parent
+        self.source = None
+
+    def find_method(self, name):
+        c = self
+        while c is not None:
+            m = c.methods.get(name)
+            if m is not None:
+                return m
+            c = c.parent
+        return None
+
+    def all_fields(self):
+        out = []
+        if self.parent is not None:
+            out.extend(self.parent.all_fields())
+        names = {n for n, _ in out}
+        out.extend(f for f in self.fields if f[0] not in names)
+        return out
+
+    def lispe_str(self):
+        return self.name
+
+
+class Instance:
+    """An object of a LispE class: its fields live in ``fields`` (a dict used as frame)."""
+
+    __slots__ = ("cls", "fields")
+
+    def __init__(self, cls, fields):
+        self.cls = cls
+        self.fields = fields
+
+    @property
+    def lispe_type(self):
+        return self.cls.name
+
+    def lispe_str(self):
+        from .values import in_list
+        parts = ['"%s":%s' % (k, in_list(v)) for k, v in self.fields.items()]
+        return "(" + self.cls.name + (" " + " ".join(parts) if parts else "") + ")"
+
+
+def is_callable(v):
+    return isinstance(v, (Function, Lambda, PatternFunction))
+
+
+__all__ = ["Function", "Lambda", "PatternFunction", "ClassDef", "Instance", "TailCall",
+           "Params", "MISSING", "is_callable", "Atom", "Form", "type_name"]
+
+
+class Method(Function):
+    """A function defined inside a class: instance fields read as variables."""
+
+    __slots__ = ("cls",)
+
+    def call_on(self, inst, args):
+        frame = dict(inst.fields)
+        frame.update(self.bind(args))
+        frame["this"] = inst
+        body = self.body
+        try:
+            while True:
+                r = body(frame)
+                if type(r) is TailCall:
+                    frame = dict(inst.fields)
+                    frame.update(self.bind(r.args))
+                    frame["this"] = inst
+                    continue
+                return r
+        except ReturnSignal as ret:
+            return ret.value
+
+    def call(self, args, env=None):
+        inst = env.get("this") if env is not None else None
+        if not isinstance(inst, Instance):
+            raise LispEError("this function can only be called from within a class instance")
+        return self.call_on(inst, args)

@@ -1,0 +1,82 @@
+"""``lispe-py``: run a LispE program, evaluate an expression, or open the REPL.
+
+    lispe-py FILE [ARGS...]     run FILE, print the value of its last form
+    lispe-py -e 'EXPR'          evaluate EXPR, print its value
+    lispe-py                    interactive REPL (or run the program piped on stdin)
+
+Uncaught errors go to stderr as ``file:line:col: Error: message`` with exit status 1."""
+
+import argparse
+import os
+import sys
+import traceback
+
+from .errors import LispEError
+
+
+def _report(e, debug):
+    sys.stdout.flush()
+    if isinstance(e, LispEError):
+        sys.stderr.write(str(e) + "\n")
+        if debug and e.__cause__ is not None:
+            traceback.print_exception(e.__cause__, file=sys.stderr)
+    else:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        sys.stderr.write("Error: internal error: %s: %s\n" % (type(e).__name__, e))
+    sys.stderr.flush()
+
+
+def run_program(interp, path=None, source=None, name="<expr>"):
+    from .values import to_string
+    if path is not None:
+        value = interp.execute_file(path)
+    else:
+        value = interp.eval_source(source, name)
+    sys.stdout.write(to_string(value) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="lispe-py", description="LispE with PyTorch builtins.")
+    parser.add_argument("-e", dest="expr", help="evaluate EXPR and print its value")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of errors")
+    parser.add_argument("file", nargs="?", help="LispE program to run")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program (_args)")
+    opts = parser.parse_args(argv)
+
+    from .interpreter import Interpreter
+    from .runner import run_with_big_stack
+
+    if opts.expr is None and opts.file is None and sys.stdin.isatty():
+        from .repl import main as repl_main
+        return repl_main(debug=opts.debug)
+
+    prog_args = ([opts.file] if opts.file else []) + list(opts.args or [])
+    interp = Interpreter(args=prog_args)
+    try:
+        if opts.expr is not None:
+            run_with_big_stack(run_program, interp, None, opts.expr, "<expr>")
+        elif opts.file is not None:
+            if not os.path.isfile(opts.file):
+                raise LispEError("Unknown file: %s" % opts.file, prefix=False)
+            run_with_big_stack(run_program, interp, opts.file)
+        else:
+            source = sys.stdin.read()
+            run_with_big_stack(run_program, interp, None, source, "<stdin>")
+    except LispEError as e:
+        _report(e, opts.debug)
+        return 1
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        sys.stderr.write("Interrupted\n")
+        return 130
+    except Exception as e:  # a bug in lispe-py: still no raw traceback unless --debug
+        _report(e, opts.debug)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1313 @@
+"""The evaluator: every form is compiled once into a Python closure ``f(env) -> value``.
+
+``env`` is the current frame (a dict): the global frame at top level, a fresh dict in a
+``defun`` call. An atom is looked up in the current frame, then the global frame, then
+among functions and builtins. Special forms are compiled by the functions registered in
+:data:`SPECIAL_FORMS`; everything else is a call. The evaluator knows nothing about
+torch: builtins come from :mod:`lispe_py.builtins.registry`.
+"""
+
+from .builtins.registry import BUILTINS, Builtin
+from .callables import (MISSING, ClassDef, Function, Instance, Lambda, Params,
+                        PatternFunction, TailCall)
+from .errors import BreakSignal, LispEError, ReturnSignal
+from .values import (EMPTY, TRUE, Atom, Dictionary, Form, List, Maybe, to_string, truthy,
+                     wrap64)
+from . import values as V
+
+SPECIAL_FORMS = {}
+
+_I64_MIN = -(1 << 63)
+_I64_MAX = (1 << 63) - 1
+
+
+def special(*names):
+    def deco(fn):
+        for n in names:
+            SPECIAL_FORMS[n] = fn
+        return fn
+    return deco
+
+
+class Ctx:
+    """What the compiler knows about where a form sits."""
+
+    __slots__ = ("interp", "file", "fname", "in_function")
+
+    def __init__(self, interp, file, fname=None, in_function=False):
+        self.interp = interp
+        self.file = file
+        self.fname = fname
+        self.in_function = in_function
+
+    def inner(self, fname, in_function=True):
+        return Ctx(self.interp, self.file, fname, in_function)
+
+
+# ----------------------------------------------------------------------------- errors
+
+def form_text(form, limit=100):
+    try:
+        s = to_string(form)
+    except Exception:
+        s = "?"
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+def located(err, ctx, form):
+    """Attach the form's position to an error coming out of it."""
+    if err.line is None:
+        pos = getattr(form, "pos", None) or (0, 0)
+        err.file = ctx.file
+        err.line, err.column = pos
+        err.form = form_text(form)
+    return err
+
+
+def convert_exception(e, ctx, form):
+    """A Python exception raised inside a builtin -> LispEError located at ``form``."""
+    if isinstance(e, LispEError):
+        return located(e, ctx, form)
+    if isinstance(e, RecursionError):
+        err = LispEError("Stack overflow", prefix=False)
+    elif isinstance(e, ZeroDivisionError):
+        err = LispEError("division by zero")
+    elif isinstance(e, MemoryError):
+        err = LispEError("not enough memory")
+    else:
+        msg = str(e).strip().splitlines()
+        text = msg[0] if msg else type(e).__name__
+        err = LispEError(text)
+        err.__cause__ = e
+    return located(err, ctx, form)
+
+
+def compile_error(msg, ctx, form, prefix=True):
+    err = LispEError(msg, prefix=prefix)
+    return located(err, ctx, form)
+
+
+# ----------------------------------------------------------------------------- compile
+
+def compile_expr(x, ctx, tail=False):
+    t = type(x)
+    if t is Atom:
+        if x is TRUE or x is EMPTY:
+            return _const(x)
+        return compile_symbol(x, ctx)
+    if t is Form or t is List:
+        return compile_list(x, ctx, tail)
+    if isinstance(x, (list, dict, set)):
+        return _copying_const(x)
+    return _const(x)
+
+
+def _const(v):
+    def const(env):
+        return v
+    return const
+
+
+def deep_copy(v):
+    """Copy containers recursively (atoms, numbers, strings and foreign objects are shared)."""
+    if isinstance(v, list):
+        if isinstance(v, Form):
+            return List(deep_copy(x) for x in v)
+        if isinstance(v, V.LList):
+            return V.LList([deep_copy(x) for x in v], v.tail)
+        return type(v)(deep_copy(x) for x in v)
+    if isinstance(v, dict):
+        out = type(v)()
+        for k, x in (V.dict_items(v) if not isinstance(v, Dictionary) else v.items()):
+            out[k] = deep_copy(x)
+        return out
+    if isinstance(v, set):
+        return type(v)(v)
+    return v
+
+
+def _copying_const(v):
+    def const(env):
+        return deep_copy(v)
+    return const
+
+
+def compile_body(forms, ctx, tail=False):
+    """A sequence of forms -> one closure returning the last value (nil when empty)."""
+    if not forms:
+        return _const(None)
+    fns = [compile_expr(f, ctx, tail and i == len(forms) - 1) for i, f in enumerate(forms)]
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        f0, f1 = fns
+
+        def body2(env):
+            f0(env)
+            return f1(env)
+        return body2
+    head = fns[:-1]
+    last = fns[-1]
+
+    def body(env):
+        for f in head:
+            f(env)
+        return last(env)
+    return body
+
+
+def compile_symbol(a, ctx):
+    name = a.name
+    interp = ctx.interp
+    G = interp.globals
+
+    def symbol(env):
+        v = env.get(name, MISSING)
+        if v is MISSING:
+            v = G.get(name, MISSING)
+            if v is MISSING:
+                return interp.resolve_name(name)
+        return v
+    return symbol
+
+
+def compile_list(form, ctx, tail=False):
+    if not form:
+        def empty(env):
+            return List()
+        return empty
+    head = form[0]
+    interp = ctx.interp
+    if type(head) is Atom:
+        name = head.name
+        sf = SPECIAL_FORMS.get(name)
+        if sf is not None:
+            return sf(form, ctx, tail)
+        macro = interp.macros.get(name)
+        if macro is not None:
+            return compile_expr(macro.expand(form, ctx), ctx, tail)
+        b = BUILTINS.get(name)
+        if b is not None and name not in interp.functions:
+            return compile_builtin_call(b, form, ctx)
+        return compile_call(name, form, ctx, tail)
+    if isinstance(head, list) or head is None:
+        return compile_value_call(form, ctx)
+    kind = V.type_name(head)
+    raise compile_error("unknown instruction: '%s'" % kind, ctx, form)
+
+
+def _args(form, ctx):
+    return [compile_expr(a, ctx) for a in form[1:]]
+
+
+def compile_builtin_call(b, form, ctx):
+    args = _args(form, ctx)
+    n = len(args)
+    name = b.name
+    if not b.accepts(n):
+        if b.library and b.max is not None and n > b.max:
+            # LispE library functions ignore extra arguments
+            args = args[:b.max]
+            n = b.max
+        elif b.library:
+            def missing(env):
+                raise located(LispEError("Wrong parameter description"), ctx, form)
+            return missing
+        else:
+            raise compile_error("Wrong number of arguments for: '%s'" % CANONICAL_NAMES.get(name, name),
+                                ctx, form)
+    fast = FAST_BINARY.get(name)
+    if fast is not None and n == 2:
+        return fast(args[0], args[1], b.fn, ctx, form)
+    fn = b.fn
+    if b.interp:
+        interp = ctx.interp
+        if n == 1:
+            a0 = args[0]
+
+            def call_i1(env):
+                try:
+                    return fn(interp, env, a0(env))
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+            return call_i1
+        if n == 2:
+            a0, a1 = args
+
+            def call_i2(env):
+                try:
+                    return fn(interp, env, a0(env), a1(env))
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+            return call_i2
+
+        def call_i(env):
+            try:
+                return fn(interp, env, *[a(env) for a in args])
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return call_i
+    if n == 0:
+        def call0(env):
+            try:
+                return fn()
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return call0
+    if n == 1:
+        a0 = args[0]
+
+        def call1(env):
+            try:
+                return fn(a0(env))
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return call1
+    if n == 2:
+        a0, a1 = args
+
+        def call2(env):
+            try:
+                return fn(a0(env), a1(env))
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return call2
+    if n == 3:
+        a0, a1, a2 = args
+
+        def call3(env):
+            try:
+                return fn(a0(env), a1(env), a2(env))
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return call3
+
+    def calln(env):
+        try:
+            return fn(*[a(env) for a in args])
+        except Exception as e:
+            raise convert_exception(e, ctx, form)
+    return calln
+
+
+CANONICAL_NAMES = {"@": "at", "nth": "at"}
+
+# ---- fast paths for two-argument arithmetic and comparison on integers
+
+def _fast_arith(op):
+    def make(x, y, slow, ctx, form):
+        if op == "+":
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    r = a + b
+                    if _I64_MIN <= r <= _I64_MAX:
+                        return r
+                    return wrap64(r)
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        elif op == "-":
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    r = a - b
+                    if _I64_MIN <= r <= _I64_MAX:
+                        return r
+                    return wrap64(r)
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        else:
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    r = a * b
+                    if _I64_MIN <= r <= _I64_MAX:
+                        return r
+                    return wrap64(r)
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        return f
+    return make
+
+
+def _fast_compare(op):
+    def make(x, y, slow, ctx, form):
+        if op == "<":
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    return TRUE if a < b else None
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        elif op == ">":
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    return TRUE if a > b else None
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        elif op == "<=":
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    return TRUE if a <= b else None
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        elif op == ">=":
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    return TRUE if a >= b else None
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        else:   # = and eq
+            def f(env):
+                a = x(env)
+                b = y(env)
+                if type(a) is int and type(b) is int:
+                    return TRUE if a == b else None
+                try:
+                    return slow(a, b)
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        return f
+    return make
+
+
+FAST_BINARY = {
+    "+": _fast_arith("+"), "-": _fast_arith("-"), "*": _fast_arith("*"),
+    "<": _fast_compare("<"), ">": _fast_compare(">"), "<=": _fast_compare("<="),
+    ">=": _fast_compare(">="), "=": _fast_compare("="), "eq": _fast_compare("="),
+}
+
+
+def compile_call(name, form, ctx, tail):
+    """A call whose head atom is not a builtin: a user function, class, or a variable
+    holding a lambda or an instance. Resolved at run time."""
+    interp = ctx.interp
+    F = interp.functions
+    G = interp.globals
+    raw = form[1:]
+    args = _args(form, ctx)
+    n = len(args)
+    f0 = F.get(name)
+    if isinstance(f0, Function) and not f0.params.rest and not f0.params.optional \
+            and len(f0.params.required) != n and name != ctx.fname:
+        raise located(f0.arity_error(), ctx, form)
+    if tail and name == ctx.fname:
+        if n == 1:
+            a0 = args[0]
+
+            def tailcall1(env):
+                return TailCall([a0(env)])
+            return tailcall1
+
+        def tailcall(env):
+            return TailCall([a(env) for a in args])
+        return tailcall
+
+    def resolve(env):
+        v = env.get(name, MISSING)
+        if v is MISSING:
+            v = G.get(name, MISSING)
+            if v is MISSING:
+                this = env.get("this")
+                if isinstance(this, Instance):
+                    m = this.cls.find_method(name)
+                    if m is not None:
+                        return m
+                raise LispEError("Unbound atom: '%s'" % name)
+        return v
+
+    def other(f, env):
+        if isinstance(f, Instance):
+            return interp.method_call(f, raw, env, ctx)
+        if isinstance(f, ClassDef):
+            return interp.construct(f, raw, env, ctx)
+        if isinstance(f, (Lambda, Function, PatternFunction)):
+            return f.call([a(env) for a in args], env)
+        if isinstance(f, Builtin):
+            raise LispEError("Not a function or a data structure")
+        if isinstance(f, (list, dict)) and f and raw:
+            return interp.data_call(f, [a(env) for a in args])
+        raise LispEError("Not a function or a data structure")
+
+    if n == 1:
+        a0 = args[0]
+
+        def call1(env):
+            try:
+                f = F.get(name)
+                if f is None:
+                    f = resolve(env)
+                if type(f) is Function:
+                    return f.call([a0(env)])
+                return other(f, env)
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return call1
+    if n == 2:
+        a0, a1 = args
+
+        def call2(env):
+            try:
+                f = F.get(name)
+                if f is None:
+                    f = resolve(env)
+                if type(f) is Function:
+                    return f.call([a0(env), a1(env)])
+                return other(f, env)
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return call2
+
+    def calln(env):
+        try:
+            f = F.get(name)
+            if f is None:
+                f = resolve(env)
+            if type(f) is Function:
+                return f.call([a(env) for a in args])
+            return other(f, env)
+        except Exception as e:
+            raise convert_exception(e, ctx, form)
+    return calln
+
+
+def compile_value_call(form, ctx):
+    """((λ (x) ...) 3), ((f) args): the head is an expression."""
+    head = compile_expr(form[0], ctx)
+    args = _args(form, ctx)
+    interp = ctx.interp
+    raw = form[1:]
+
+    def call(env):
+        try:
+            f = head(env)
+            if isinstance(f, (Lambda, Function, PatternFunction)):
+                return f.call([a(env) for a in args], env)
+            if isinstance(f, Instance):
+                return interp.method_call(f, raw, env, ctx)
+            if f is None:
+                raise LispEError("Not a function or a data structure")
+            return interp.apply(f, [a(env) for a in args], env)
+        except Exception as e:
+            raise convert_exception(e, ctx, form)
+    return call
+
+
+# ----------------------------------------------------------------------------- parameters
+
+def parse_params(plist, ctx, form):
+    if plist is None:
+        plist = List()
+    if not isinstance(plist, list):
+        raise compile_error("Wrong parameter description", ctx, form)
+    required, optional, rest = [], [], None
+    for p in plist:
+        if type(p) is Atom:
+            if optional:
+                optional.append((p.name, None))
+            else:
+                required.append(p.name)
+        elif isinstance(p, list):
+            if len(p) == 2 and isinstance(p[0], list) and len(p[0]) == 0 and type(p[1]) is Atom:
+                rest = p[1].name
+            elif len(p) >= 1 and type(p[0]) is Atom:
+                default = compile_expr(p[1], ctx) if len(p) > 1 else None
+                optional.append((p[0].name, default))
+            else:
+                raise compile_error("Wrong parameter description", ctx, form)
+        else:
+            raise compile_error("Wrong parameter description", ctx, form)
+    return Params(required, optional, rest, plist)
+
+
+# ----------------------------------------------------------------------------- special forms
+
+def _sym(x):
+    return x.name if type(x) is Atom else None
+
+
+def _check_var(name_atom, ctx, form):
+    if type(name_atom) is not Atom:
+        name = to_string(name_atom)
+        raise compile_error("Invalid variable name: '%s' (keyword)" % name, ctx, form)
+    name = name_atom.name
+    if name in BUILTINS or name in SPECIAL_FORMS or name == "true":
+        raise compile_error("Invalid variable name: '%s' (keyword)" % name, ctx, form)
+    return name
+
+
+@special("quote")
+def sf_quote(form, ctx, tail):
+    if len(form) != 2:
+        raise compile_error("Wrong number of arguments for: 'quote'", ctx, form)
+    v = form[1]
+    if isinstance(v, (list, dict, set)):
+        return _copying_const(v)
+    return _const(v)
+
+
+def _setter(form, ctx, store_global, return_value):
+    if len(form) != 3:
+        raise compile_error("Wrong number of arguments for: '%s'" % form[0].name, ctx, form)
+    target = form[1]
+    value = compile_expr(form[2], ctx)
+    G = ctx.interp.globals
+    if isinstance(target, list):        # (setq (a b c) lst)
+        names = [_check_var(t, ctx, form) for t in target]
+
+        def destructure(env):
+            v = value(env)
+            if not isinstance(v, list) or len(v) != len(names):
+                raise located(LispEError("a list of variable should have the same size as its value."),
+                              ctx, form)
+            frame = G if store_global else env
+            for n, x in zip(names, v):
+                frame[n] = x
+            return TRUE
+        return destructure
+    name = _check_var(target, ctx, form)
+    result = None if return_value else TRUE
+    if store_global:
+        def setg(env):
+            v = value(env)
+            G[name] = v
+            return v if return_value else TRUE
+        return setg
+    if return_value:
+        def setqv(env):
+            v = value(env)
+            env[name] = v
+            return v
+        return setqv
+
+    def setq(env):
+        env[name] = value(env)
+        return TRUE
+    del result
+    return setq
+
+
+@special("setq")
+def sf_setq(form, ctx, tail):
+    return _setter(form, ctx, False, False)
+
+
+@special("setg")
+def sf_setg(form, ctx, tail):
+    return _setter(form, ctx, True, False)
+
+
+@special("setqv")
+def sf_setqv(form, ctx, tail):
+    return _setter(form, ctx, False, True)
+
+
+@special("if")
+def sf_if(form, ctx, tail):
+    if len(form) not in (3, 4):
+        raise compile_error("Wrong number of arguments for: 'if'", ctx, form)
+    c = compile_expr(form[1], ctx)
+    then = compile_expr(form[2], ctx, tail)
+    if len(form) == 4:
+        els = compile_expr(form[3], ctx, tail)
+
+        def if_(env):
+            v = c(env)
+            if v is TRUE:
+                return then(env)
+            if v is None:
+                return els(env)
+            return then(env) if truthy(v) else els(env)
+        return if_
+
+    def if1(env):
+        v = c(env)
+        if v is TRUE or (v is not None and truthy(v)):
+            return then(env)
+        return None
+    return if1
+
+
+@special("ife")
+def sf_ife(form, ctx, tail):
+    if len(form) < 4:
+        raise compile_error("Wrong number of arguments for: 'ife'", ctx, form)
+    c = compile_expr(form[1], ctx)
+    then = compile_expr(form[2], ctx, tail)
+    els = compile_body(list(form[3:]), ctx, tail)
+
+    def ife(env):
+        return then(env) if truthy(c(env)) else els(env)
+    return ife
+
+
+@special("cond")
+def sf_cond(form, ctx, tail):
+    clauses = []
+    for clause in form[1:]:
+        if not isinstance(clause, list) or len(clause) < 2:
+            def bad(env, clause=clause):
+                raise located(LispEError("in a 'cond' the first element must be a list"), ctx, form)
+            clauses.append((bad, None))
+            continue
+        clauses.append((compile_expr(clause[0], ctx), compile_body(list(clause[1:]), ctx, tail)))
+
+    def cond(env):
+        for test, body in clauses:
+            v = test(env)
+            if v is TRUE or (v is not None and truthy(v)):
+                return body(env)
+        return None
+    return cond
+
+
+@special("check")
+def sf_check(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'check'", ctx, form)
+    c = compile_expr(form[1], ctx)
+    body = compile_body(list(form[2:]), ctx, tail)
+
+    def check(env):
+        return body(env) if truthy(c(env)) else None
+    return check
+
+
+@special("ncheck")
+def sf_ncheck(form, ctx, tail):
+    if len(form) < 3:
+        raise compile_error("Wrong number of arguments for: 'ncheck'", ctx, form)
+    c = compile_expr(form[1], ctx)
+    els = compile_expr(form[2], ctx, tail)
+    body = compile_body(list(form[3:]), ctx, tail)
+
+    def ncheck(env):
+        return body(env) if truthy(c(env)) else els(env)
+    return ncheck
+
+
+@special("select")
+def sf_select(form, ctx, tail):
+    fns = [compile_expr(f, ctx) for f in form[1:]]
+
+    def select(env):
+        v = None
+        for f in fns:
+            v = f(env)
+            if truthy(v):
+                return v
+        return v
+    return select
+
+
+@special("switch")
+def sf_switch(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'switch'", ctx, form)
+    key = compile_expr(form[1], ctx)
+    table = {}
+    default = None
+    for clause in form[2:]:
+        if not isinstance(clause, list) or not clause:
+            raise compile_error("Unknown statement", ctx, form)
+        k = clause[0]
+        body = compile_body(list(clause[1:]), ctx, tail)
+        if k is TRUE:
+            default = body
+        elif type(k) is Atom or isinstance(k, list) or k is None:
+            raise compile_error("Unknown statement", ctx, form)
+        else:
+            table.setdefault(to_string(k), body)
+
+    def switch(env):
+        k = to_string(key(env))
+        body = table.get(k)
+        if body is None:
+            if default is None:
+                raise located(LispEError("Unknown 'switch' key: '%s'" % k), ctx, form)
+            body = default
+        return body(env)
+    return switch
+
+
+@special("block")
+def sf_block(form, ctx, tail):
+    return compile_body(list(form[1:]), ctx, tail)
+
+
+@special("let")
+def sf_let(form, ctx, tail):
+    if len(form) < 2 or not isinstance(form[1], list):
+        raise compile_error("unbalanced list of variables in 'let'", ctx, form)
+    bindings = []
+    for b in form[1]:
+        if not isinstance(b, list) or len(b) != 2 or type(b[0]) is not Atom:
+            raise compile_error("unbalanced list of variables in 'let'", ctx, form)
+        bindings.append((b[0].name, compile_expr(b[1], ctx)))
+    body = compile_body(list(form[2:]), ctx, False)
+    names = [n for n, _ in bindings]
+
+    def let(env):
+        saved = [env.get(n, MISSING) for n in names]
+        try:
+            for n, f in bindings:
+                env[n] = f(env)
+            return body(env)
+        finally:
+            for n, v in zip(names, saved):
+                if v is MISSING:
+                    env.pop(n, None)
+                else:
+                    env[n] = v
+    return let
+
+
+@special("while")
+def sf_while(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'while'", ctx, form)
+    c = compile_expr(form[1], ctx)
+    body = compile_body(list(form[2:]), ctx)
+
+    def while_(env):
+        r = None
+        try:
+            while True:
+                v = c(env)
+                if not (v is TRUE or (v is not None and truthy(v))):
+                    return r
+                r = body(env)
+        except BreakSignal:
+            return None
+    return while_
+
+
+def iterate(v):
+    """What ``loop`` walks: elements, characters, keys (printing order), range values."""
+    if isinstance(v, list):
+        return v
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dict):
+        return V.dict_keys(v)
+    if isinstance(v, set):
+        return sorted(v)
+    it = getattr(v, "lispe_iter", None)
+    if it is not None:
+        return it()
+    if v is None:
+        return ()
+    from .protocols import SIZE, AT, find
+    if find(SIZE, v) is not None and find(AT, v) is not None:
+        size = find(SIZE, v)(v)
+        at = find(AT, v)
+        return (at(v, [i]) for i in range(size))
+    raise LispEError("cannot loop over this value: '%s'" % to_string(v))
+
+
+@special("loop")
+def sf_loop(form, ctx, tail):
+    if len(form) < 3:
+        raise compile_error("Wrong number of arguments for: 'loop'", ctx, form)
+    var = form[1]
+    if var is None:
+        raise compile_error("Missing label for 'loop'", ctx, form)
+    if isinstance(var, list):
+        names = [_check_var(v, ctx, form) for v in var]
+    else:
+        names = None
+        name = _check_var(var, ctx, form)
+    seq = compile_expr(form[2], ctx)
+    body = compile_body(list(form[3:]), ctx)
+
+    def loop(env):
+        r = None
+        try:
+            container = seq(env)
+            if isinstance(container, List) and type(container) is not V.LList:
+                i = 0
+                while i < len(container):       # sees elements appended during the loop
+                    x = container[i]
+                    if names is None:
+                        env[name] = x
+                    else:
+                        for n, y in zip(names, x):
+                            env[n] = y
+                    r = body(env)
+                    i += 1
+                return r
+            for x in iterate(container):
+                if names is None:
+                    env[name] = x
+                else:
+                    for n, y in zip(names, x):
+                        env[n] = y
+                r = body(env)
+            return r
+        except BreakSignal:
+            return None
+    return loop
+
+
+@special("loopcount", "dotimes")
+def sf_loopcount(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'loopcount'", ctx, form)
+    count = compile_expr(form[1], ctx)
+    rest = list(form[2:])
+    name = None
+    if rest and type(rest[0]) is Atom and len(rest) >= 1:
+        # (loopcount n var body...) when the atom is followed by a body
+        if len(rest) > 1:
+            name = _check_var(rest[0], ctx, form)
+            rest = rest[1:]
+    body = compile_body(rest, ctx)
+
+    def loopcount(env):
+        n = count(env)
+        if not isinstance(n, (int, float)):
+            raise LispEError("Expecting a number")
+        n = int(n)
+        r = None
+        rng = range(n) if n >= 0 else range(-n - 1, -1, -1)
+        try:
+            for i in rng:
+                if name is not None:
+                    env[name] = i
+                r = body(env)
+            return r
+        except BreakSignal:
+            return None
+    return loopcount
+
+
+@special("mloop", "lloop")
+def sf_mloop(form, ctx, tail):
+    if len(form) < 3 or not isinstance(form[1], list):
+        raise compile_error("Wrong number of arguments for: '%s'" % form[0].name, ctx, form)
+    names = [_check_var(v, ctx, form) for v in form[1]]
+    seqs = [compile_expr(s, ctx) for s in form[2:2 + len(names)]]
+    body = compile_body(list(form[2 + len(names):]), ctx)
+    shortest = form[0].name == "lloop"
+
+    def mloop(env):
+        r = None
+        lists = [list(iterate(s(env))) for s in seqs]
+        n = min(len(x) for x in lists) if lists else 0
+        if not shortest and lists:
+            n = min(len(x) for x in lists)
+        try:
+            for i in range(n):
+                for nm, seq in zip(names, lists):
+                    env[nm] = seq[i]
+                r = body(env)
+            return r
+        except BreakSignal:
+            return None
+    return mloop
+
+
+@special("break")
+def sf_break(form, ctx, tail):
+    if len(form) != 1:
+        raise compile_error("break does not take any arguments", ctx, form)
+
+    def break_(env):
+        raise BreakSignal()
+    return break_
+
+
+@special("return")
+def sf_return(form, ctx, tail):
+    value = compile_expr(form[1], ctx) if len(form) > 1 else _const(None)
+
+    def return_(env):
+        raise ReturnSignal(value(env))
+    return return_
+
+
+@special("and")
+def sf_and(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'and'", ctx, form)
+    fns = [compile_expr(f, ctx) for f in form[1:]]
+
+    def and_(env):
+        for f in fns:
+            if not truthy(f(env)):
+                return None
+        return TRUE
+    return and_
+
+
+@special("or")
+def sf_or(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'or'", ctx, form)
+    fns = [compile_expr(f, ctx) for f in form[1:]]
+
+    def or_(env):
+        for f in fns:
+            if truthy(f(env)):
+                return TRUE
+        return None
+    return or_
+
+
+@special("andvalue")
+def sf_andvalue(form, ctx, tail):
+    fns = [compile_expr(f, ctx) for f in form[1:]]
+
+    def andvalue(env):
+        v = None
+        for f in fns:
+            v = f(env)
+            if not truthy(v):
+                return None
+        return v
+    return andvalue
+
+
+@special("maybe")
+def sf_maybe(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'maybe'", ctx, form)
+    if len(form) == 2:
+        x = compile_expr(form[1], ctx)
+
+        def maybe1(env):
+            return TRUE if isinstance(x(env), Maybe) else None
+        return maybe1
+    body = [compile_expr(f, ctx) for f in form[1:-1]]
+    fallback = compile_expr(form[-1], ctx)
+    interp = ctx.interp
+
+    def maybe(env):
+        try:
+            r = None
+            for f in body:
+                r = f(env)
+            return r
+        except LispEError as e:
+            fb = fallback(env)
+            if isinstance(fb, (Lambda, Function)):
+                return fb.call([interp.error_text(e)], env)
+            return fb
+    return maybe
+
+
+@special("catch")
+def sf_catch(form, ctx, tail):
+    body = compile_body(list(form[1:]), ctx)
+    interp = ctx.interp
+
+    def catch(env):
+        try:
+            return body(env)
+        except LispEError as e:
+            return Maybe(e.text, interp.error_suffix(e))
+    return catch
+
+
+@special("λ", "lambda", "\\")
+def sf_lambda(form, ctx, tail):
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'lambda'", ctx, form)
+    params = parse_params(form[1], ctx, form)
+    inner = Ctx(ctx.interp, ctx.file, "self", ctx.in_function)
+    body = compile_body(list(form[2:]), inner, True)
+    source = Form([Atom("λ")] + list(form[1:]), getattr(form, "pos", None))
+    G = ctx.interp.globals
+
+    def lambda_(env):
+        return Lambda(params, body, source, G)
+    return lambda_
+
+
+def define_function(form, ctx):
+    """Compile and register a defun (at compile time, as LispE does)."""
+    interp = ctx.interp
+    if len(form) < 3 or type(form[1]) is not Atom:
+        raise compile_error("Wrong number of arguments for: 'defun'", ctx, form)
+    name = form[1].name
+    if name in BUILTINS or name in SPECIAL_FORMS:
+        raise compile_error("'%s' is a reserved keyword." % name, ctx, form, prefix=False) \
+            if False else compile_error("'%s' is a reserved keyword." % name, ctx, form)
+    params = parse_params(form[2], ctx, form)
+    # register first so the body can refer to itself (and arity checks see it)
+    f = Function(name, params, None, Form([Atom("defun")] + list(form[1:])), interp.globals)
+    previous = interp.functions.get(name)
+    interp.functions[name] = f
+    try:
+        f.body = compile_body(list(form[3:]), ctx.inner(name), True)
+    except Exception:
+        if previous is None:
+            interp.functions.pop(name, None)
+        else:
+            interp.functions[name] = previous
+        raise
+    return f
+
+
+@special("defun")
+def sf_defun(form, ctx, tail):
+    f = define_function(form, ctx)
+    return _const(f)
+
+
+@special("defmacro")
+def sf_defmacro(form, ctx, tail):
+    if len(form) < 4 or type(form[1]) is not Atom:
+        raise compile_error("Wrong number of arguments for: 'defmacro'", ctx, form)
+    ctx.interp.macros[form[1].name] = Macro(form[1].name, form[2], list(form[3:]))
+    return _const(None)
+
+
+class Macro:
+    """``defmacro``: parameters substituted into the body at compile time; ``$ rest``."""
+
+    def __init__(self, name, params, body):
+        self.name = name
+        self.params = list(params) if isinstance(params, list) else []
+        self.body = body
+
+    def expand(self, form, ctx):
+        args = list(form[1:])
+        binding = {}
+        ps = self.params
+        i = 0
+        k = 0
+        while k < len(ps):
+            p = ps[k]
+            if type(p) is Atom and p.name == "$" and k + 1 < len(ps):
+                binding[ps[k + 1].name] = List(args[i:])
+                i = len(args)
+                break
+            if type(p) is Atom:
+                if i >= len(args):
+                    raise compile_error("Wrong number of arguments in call to: '%s'" % self.name, ctx, form)
+                binding[p.name] = args[i]
+            i += 1
+            k += 1
+        body = [_substitute(b, binding) for b in self.body]
+        if len(body) == 1:
+            return body[0]
+        return Form([Atom("block")] + body, getattr(form, "pos", None))
+
+
+def _substitute(x, binding):
+    if type(x) is Atom:
+        if x.name in binding:
+            return binding[x.name]
+        return x
+    if isinstance(x, list) and type(x) in (List, Form):
+        out = Form([_substitute(y, binding) for y in x], getattr(x, "pos", None),
+                   getattr(x, "poss", None))
+        return out
+    return x
+
+
+@special("use")
+def sf_use(form, ctx, tail):
+    interp = ctx.interp
+    names = [compile_expr(f, ctx) for f in form[1:]]
+
+    def use(env):
+        r = None
+        for n in names:
+            r = interp.use(n(env))
+        return r
+    return use
+
+
+@special("self_eval_placeholder")
+def _unused(form, ctx, tail):   # pragma: no cover
+    return _const(None)
+
+
+del SPECIAL_FORMS["self_eval_placeholder"]
+
+
+@special("+=", "-=", "*=", "/=", "%=")
+def sf_opassign(form, ctx, tail):
+    from .builtins import arith
+    op = form[0].name[0]
+    fn = arith.BINARY[op]
+    if len(form) != 3:
+        raise compile_error("Wrong number of arguments for: '%s'" % form[0].name, ctx, form)
+    target = form[1]
+    value = compile_expr(form[2], ctx)
+    G = ctx.interp.globals
+    if type(target) is Atom:
+        name = target.name
+
+        def opassign(env):
+            try:
+                if name in env:
+                    frame = env
+                elif name in G:
+                    frame = G
+                else:
+                    raise LispEError("Unbound atom: '%s'" % name)
+                r = fn(frame[name], value(env))
+                frame[name] = r
+                return r
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return opassign
+    if isinstance(target, list) and target and _sym(target[0]) in ("@", "at", "nth"):
+        container = compile_expr(target[1], ctx)
+        idx = [compile_expr(i, ctx) for i in target[2:]]
+        interp = ctx.interp
+
+        def opassign_at(env):
+            try:
+                c = container(env)
+                keys = [i(env) for i in idx]
+                cur = interp.call_builtin("at", [c] + keys, env)
+                r = fn(cur, value(env))
+                interp.call_builtin("set@", [c] + keys + [r], env)
+                return r
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return opassign_at
+    raise compile_error("Wrong argument for '%s'" % form[0].name, ctx, form)
+
+
+@special("defpat")
+def sf_defpat(form, ctx, tail):
+    from .patterns import define_pattern
+    define_pattern(form, ctx)
+    return _const(None)
+
+
+@special("class@", "defclass")
+def sf_class(form, ctx, tail):
+    cls = ctx.interp.define_class(form, ctx)
+    return _const(cls)
+
+
+@special("f_")
+def sf_fstring(form, ctx, tail):
+    if len(form) != 2 or not isinstance(form[1], str):
+        raise compile_error("Wrong number of arguments for: 'f_'", ctx, form)
+    from .reader import read
+    parts = []
+    s = form[1]
+    i = 0
+    while i < len(s):
+        j = s.find("{", i)
+        if j < 0:
+            parts.append(_const(s[i:]))
+            break
+        if j > i:
+            parts.append(_const(s[i:j]))
+        k = s.find("}", j)
+        if k < 0:
+            parts.append(_const(s[j:]))
+            break
+        code = s[j + 1:k]
+        forms, _ = read(code, ctx.file)
+        if forms:
+            parts.append(compile_expr(forms[0], ctx))
+        i = k + 1
+
+    def fstring(env):
+        return "".join(to_string(p(env)) for p in parts)
+    return fstring
+
+
+@special("eval")
+def sf_eval(form, ctx, tail):
+    if len(form) != 2:
+        raise compile_error("Wrong number of arguments for: 'eval'", ctx, form)
+    x = compile_expr(form[1], ctx)
+    interp = ctx.interp
+
+    def eval_(env):
+        v = x(env)
+        try:
+            return interp.eval_value(v, env, ctx)
+        except Exception as e:
+            raise convert_exception(e, ctx, form)
+    return eval_
+
+
+@special("load")
+def sf_load(form, ctx, tail):
+    if len(form) != 2:
+        raise compile_error("Wrong number of arguments for: 'load'", ctx, form)
+    x = compile_expr(form[1], ctx)
+    interp = ctx.interp
+
+    def load(env):
+        path = x(env)
+        try:
+            return interp.load(to_string(path))
+        except Exception as e:
+            raise convert_exception(e, ctx, form)
+    return load
+
+
+@special("trace")
+def sf_trace(form, ctx, tail):
+    return _const(None)
+
+
+@special("setqi")
+def sf_setqi(form, ctx, tail):
+    if len(form) != 3 or type(form[1]) is not Atom:
+        raise compile_error("Wrong number of arguments for: 'setqi'", ctx, form)
+    name = form[1].name
+    value = compile_expr(form[2], ctx)
+
+    def setqi(env):
+        v = value(env)
+        inst = env.get("this", MISSING)
+        if isinstance(inst, Instance):
+            inst.fields[name] = v
+        env[name] = v
+        return TRUE
+    return setqi
+
+
+__all__ = ["compile_expr", "compile_body", "SPECIAL_FORMS", "Ctx", "define_function",
+           "deep_copy", "EMPTY", "iterate"]
+
+
+def define_method(form, ctx, cls):
+    """Compile a defun found inside class@ into a Method of ``cls``."""
+    from .callables import Method
+    if len(form) < 3 or type(form[1]) is not Atom:
+        raise compile_error("Wrong number of arguments for: 'defun'", ctx, form)
+    name = form[1].name
+    params = parse_params(form[2], ctx, form)
+    m = Method(name, params, None, Form([Atom("defun")] + list(form[1:])), ctx.interp.globals)
+    m.cls = cls
+    cls.methods[name] = m
+    m.body = compile_body(list(form[3:]), ctx.inner(name), True)
+    return m

@@ -1,0 +1,259 @@
+"""One LispE interpreter instance: global frame, function pool, macros, file context.
+
+Two instances share nothing. :class:`lispe_py.api.LispE` wraps this for embedding."""
+
+import math
+import os
+import sys
+
+from .builtins.registry import BUILTINS, Builtin
+from .callables import ClassDef, Function, Instance, Lambda, PatternFunction, MISSING
+from .errors import BreakSignal, LispEError, ReturnSignal
+from .evaluator import Ctx, compile_expr, convert_exception, located
+from .reader import read
+from .values import EMPTY, TRUE, Atom, Form, List, Strings, to_string
+
+COMPILE_TIME = {"defun", "defmacro", "defpat", "class@", "defclass", "use"}
+
+
+def _load_families():
+    from . import builtins  # noqa: F401  (registers the core families)
+    try:
+        from . import torch as _torch  # noqa: F401  (registers torch builtins; torch itself loads lazily)
+    except ImportError:
+        pass
+
+
+class Interpreter:
+    def __init__(self, args=None, stdout=None, stderr=None):
+        _load_families()
+        self.globals = {}
+        self.functions = {}
+        self.macros = {}
+        self.stdout = stdout if stdout is not None else sys.stdout
+        self.stderr = stderr if stderr is not None else sys.stderr
+        self.file = None
+        self.used = set()
+        self.sandbox = None
+        g = self.globals
+        g["_pi"] = g["π"] = math.pi
+        g["_e"] = g["ℯ"] = math.e
+        g["_tau"] = g["τ"] = math.tau
+        g["_phi"] = (1 + 5 ** 0.5) / 2
+        g["_current"] = os.getcwd() + os.sep
+        g["_args"] = Strings(args or [])
+        g["_endl"] = "\n"
+
+    # ------------------------------------------------------------------ running code
+
+    def compile_program(self, source, filename=None):
+        """Read and compile a program; defuns and other compile-time forms take effect now.
+        Returns the list of runtime closures (with their forms)."""
+        forms, _ = read(source, filename)
+        ctx = Ctx(self, filename)
+        runtime = []
+        for f in forms:
+            head = f[0] if isinstance(f, Form) and f else None
+            name = head.name if type(head) is Atom else None
+            fn = compile_expr(f, ctx)
+            if name in COMPILE_TIME:
+                if name == "use":
+                    fn(self.globals)
+                continue
+            runtime.append((fn, f))
+        return runtime
+
+    def run_compiled(self, runtime, env=None):
+        env = self.globals if env is None else env
+        value = None
+        for fn, _form in runtime:
+            try:
+                value = fn(env)
+            except ReturnSignal as r:
+                value = r.value
+            except BreakSignal:
+                value = EMPTY
+        return value
+
+    def eval_source(self, source, filename=None):
+        """Evaluate LispE source text; returns the value of the last runtime form."""
+        saved = self.file
+        if filename is not None:
+            self.file = filename
+        try:
+            return self.run_compiled(self.compile_program(source, filename))
+        finally:
+            self.file = saved
+
+    def execute_file(self, path):
+        try:
+            with open(path, encoding="utf-8") as f:
+                source = f.read()
+        except OSError:
+            raise LispEError("Unknown file: %s" % path, prefix=False)
+        except UnicodeDecodeError as e:
+            raise LispEError("cannot read %s: invalid UTF-8 at byte %d" % (path, e.start), file=path,
+                             line=1, column=1)
+        self.globals["_current"] = os.path.dirname(os.path.abspath(path)) + os.sep
+        return self.eval_source(source, path)
+
+    def load(self, path):
+        """(load path): run another file in this interpreter; its last value."""
+        if self.sandbox is not None:
+            self.sandbox.check("load")
+        if not os.path.isfile(path):
+            raise LispEError("Unknown file: %s" % path, prefix=False)
+        saved = self.globals.get("_current")
+        try:
+            return self.execute_file(path)
+        finally:
+            self.globals["_current"] = saved
+
+    def eval_value(self, v, env, ctx):
+        """(eval x): a list is evaluated as code; a string is read (first form) and evaluated."""
+        if isinstance(v, str):
+            forms, _ = read(v, ctx.file)
+            if not forms:
+                return None
+            v = forms[0]
+        if isinstance(v, list) or type(v) is Atom:
+            fn = compile_expr(_as_form(v), ctx)
+            return fn(env)
+        return v
+
+    # ------------------------------------------------------------------ names
+
+    def resolve_name(self, name):
+        f = self.functions.get(name)
+        if f is not None:
+            return f
+        b = BUILTINS.get(name)
+        if b is not None:
+            return b
+        raise LispEError("Unbound atom: '%s'" % name)
+
+    def callable_of(self, f, env):
+        """Turn a function designator (atom, name, builtin, lambda) into something callable."""
+        if type(f) is Atom:
+            f = self.resolve_name(f.name)
+        if isinstance(f, str):
+            f = self.resolve_name(f)
+        return f
+
+    def apply(self, f, args, env=None):
+        """Call a LispE function value with evaluated arguments."""
+        if env is None:
+            env = self.globals
+        if type(f) is Atom:
+            f = self.resolve_name(f.name)
+        if isinstance(f, Builtin):
+            return self.call_builtin_obj(f, args, env)
+        if isinstance(f, (Function, Lambda, PatternFunction)):
+            return f.call(list(args), env)
+        if isinstance(f, List) and f and not isinstance(f, Form) and type(f[0]) is Atom:
+            # a partial list such as '(+ 1): handled by the callers that support it
+            return self.apply(f[0], list(f[1:]) + list(args), env)
+        raise LispEError("Not a function or a data structure", prefix=True)
+
+    def call_builtin_obj(self, b, args, env):
+        if not b.accepts(len(args)):
+            if b.library and b.max is not None and len(args) > b.max:
+                args = list(args)[:b.max]
+            else:
+                raise LispEError("Wrong number of arguments for: '%s'" % b.name)
+        if b.interp:
+            return b.fn(self, env, *args)
+        return b.fn(*args)
+
+    def call_builtin(self, name, args, env=None):
+        return self.call_builtin_obj(BUILTINS[name], args, env if env is not None else self.globals)
+
+    def data_call(self, data, args):
+        raise LispEError("Not a function or a data structure")
+
+    def use(self, lib):
+        """(use 'lib): the torch library is always present; loading it is a no-op."""
+        name = to_string(lib)
+        self.used.add(name)
+        return TRUE
+
+    # ------------------------------------------------------------------ classes
+
+    def define_class(self, form, ctx):
+        from .evaluator import compile_error, define_method
+        if len(form) < 3 or type(form[1]) is not Atom or not isinstance(form[2], list):
+            raise compile_error("Wrong number of arguments for: 'class@'", ctx, form)
+        name = form[1].name
+        fields = []
+        for f in form[2]:
+            if type(f) is Atom:
+                fields.append((f.name, None))
+            elif isinstance(f, list) and f and type(f[0]) is Atom:
+                fields.append((f[0].name, compile_expr(f[1], ctx) if len(f) > 1 else None))
+            else:
+                raise compile_error("Wrong field description in class", ctx, form)
+        cls = ClassDef(name, fields, {})
+        cls.source = form
+        self.functions[name] = cls
+        for item in form[3:]:
+            if isinstance(item, list) and item and type(item[0]) is Atom:
+                h = item[0].name
+                if h == "defun":
+                    cls.methods[item[1].name] = define_method(item, ctx, cls)
+                    continue
+                if h == "from@":
+                    parent = self.functions.get(item[1].name) if len(item) > 1 and type(item[1]) is Atom else None
+                    if not isinstance(parent, ClassDef):
+                        raise compile_error("Unknown class in 'from@'", ctx, item)
+                    cls.parent = parent
+                    continue
+            raise compile_error("Unknown statement in class definition", ctx, item)
+        return cls
+
+    def construct(self, cls, raw_args, env, ctx):
+        fields = cls.all_fields()
+        inst = Instance(cls, {})
+        for i, (fname, default) in enumerate(fields):
+            if i < len(raw_args):
+                a = raw_args[i]
+                if isinstance(a, list) and a and type(a[0]) is Atom and cls.find_method(a[0].name) is not None:
+                    inst.fields[fname] = self.call_method(inst, a[0].name, a[1:], env, ctx)
+                else:
+                    inst.fields[fname] = compile_expr(a, ctx)(env)
+            elif default is not None:
+                inst.fields[fname] = default(self.globals)
+            else:
+                raise LispEError("argument list mismatch with the parameter list")
+        return inst
+
+    def method_call(self, inst, raw_args, env, ctx):
+        """(obj (method args)) or (obj ClassName (method args))."""
+        args = list(raw_args)
+        if args and type(args[0]) is Atom and isinstance(self.functions.get(args[0].name), ClassDef):
+            args = args[1:]
+        if len(args) != 1 or not isinstance(args[0], list) or not args[0] or type(args[0][0]) is not Atom:
+            raise LispEError("Not a function or a data structure")
+        call = args[0]
+        return self.call_method(inst, call[0].name, call[1:], env, ctx)
+
+    def call_method(self, inst, mname, raw_args, env, ctx):
+        m = inst.cls.find_method(mname)
+        if m is None:
+            raise LispEError("Unknown method: '%s'" % mname)
+        values = [compile_expr(a, ctx)(env) for a in raw_args]
+        return m.call_on(inst, values)
+
+    # ------------------------------------------------------------------ errors
+
+    def error_suffix(self, e):
+        path = os.path.abspath(e.file) if e.file else "<input>"
+        return ", line: %s in: %s" % (e.line if e.line is not None else 0, path)
+
+    def error_text(self, e):
+        return e.text + self.error_suffix(e)
+
+
+def _as_form(v):
+    if type(v) is List:
+        return Form([_as_form(x) for x in v])
+    return v

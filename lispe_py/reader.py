@@ -1,0 +1,324 @@
+"""Reader: LispE source text -> LispE values (code lists are :class:`Form` with positions).
+
+The syntax is defined by ``grammar/lispe.lark``; this module adds what a context-free
+grammar cannot say: LispE's super-bracket (a ``]`` with no matching ``[`` closes every
+open parenthesis), the balance errors, composition ``(f . g x)`` and the conversion of
+tokens into values.
+"""
+
+import os
+from importlib import resources
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import LarkError, UnexpectedInput, VisitError
+
+from .errors import LispEError
+from .values import Atom, Form, Float32, wrap64  # noqa: F401  (Float32 re-exported for users)
+
+__all__ = ["read", "read_one", "ReaderError"]
+
+ReaderError = LispEError
+
+# Names the reader writes in their canonical spelling (LispE prints them this way).
+CANONICAL = {
+    "**": "^^", "atom?": "atomp", "null?": "nullp", "number?": "numberp",
+    "string?": "stringp", "cons?": "consp", "zero?": "zerop", "empty?": "emptyp",
+    "lower?": "lowerp", "upper?": "upperp", "alpha?": "alphap", "digit?": "digitp",
+    "vowel?": "vowelp", "consonant?": "consonantp", "punctuation?": "punctuationp",
+    "λ": "λ", "\\": "λ", "lambda": "λ", "false": "nil", "_": "nil",
+}
+
+DOT = Atom(".")
+QUOTE = Atom("quote")
+
+
+def _grammar_text():
+    try:
+        return resources.files("lispe_py.grammar").joinpath("lispe.lark").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, TypeError):
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "..", "grammar", "lispe.lark"), encoding="utf-8") as f:
+            return f.read()
+
+
+class _Brackets:
+    """Post-lexer: matches ( [ { with ) ] }, implements the super-bracket, reports imbalance."""
+
+    always_accept = ()
+
+    def process(self, stream):
+        stack = []   # (kind, token) with kind in "(", "[", "{"
+        last = None
+        for tok in stream:
+            last = tok
+            t = tok.type
+            if t == "LPAR":
+                stack.append((tok.value, tok))
+            elif t == "LBRACE":
+                stack.append(("{", tok))
+            elif t == "RPAR":
+                if tok.value == ")":
+                    if not stack:
+                        raise LispEError("parentheses do not balance", line=tok.line, column=tok.column)
+                    kind, opener = stack[-1]
+                    if kind == "{":
+                        raise LispEError("braces do not balance", line=opener.line, column=opener.column)
+                    stack.pop()
+                    yield Token.new_borrow_pos("RPAR", ")", tok)
+                    continue
+                else:   # "]": close up to the matching "[", or everything
+                    if not stack:
+                        raise LispEError("brackets do not balance", line=tok.line, column=tok.column)
+                    while stack:
+                        kind, opener = stack[-1]
+                        if kind == "{":
+                            raise LispEError("braces do not balance", line=opener.line, column=opener.column)
+                        stack.pop()
+                        yield Token.new_borrow_pos("RPAR", ")", tok)
+                        if kind == "[":
+                            break
+                    continue
+            elif t == "RBRACE":
+                if not stack or stack[-1][0] != "{":
+                    raise LispEError("braces do not balance", line=tok.line, column=tok.column)
+                stack.pop()
+            yield tok
+        if stack:
+            kind, opener = stack[-1]
+            msg = {"(": "parentheses do not balance", "[": "brackets do not balance",
+                   "{": "braces do not balance"}[kind]
+            if any(k == "[" for k, _ in stack):
+                msg = "brackets do not balance"
+            elif any(k == "{" for k, _ in stack):
+                msg = "braces do not balance"
+            line = last.end_line if last is not None else 1
+            raise LispEError(msg, line=line, column=opener.column)
+
+
+def _string_escape(body):
+    if "\\" not in body:
+        return body
+    out = []
+    i = 0
+    n = len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\" and i + 1 < n:
+            d = body[i + 1]
+            out.append({"n": "\n", "r": "\r", "t": "\t"}.get(d, d))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _int_literal(text, base):
+    sign = 1
+    if text[0] in "+-":
+        sign = -1 if text[0] == "-" else 1
+        text = text[1:]
+    if base != 10:
+        text = text[2:]
+    return wrap64(sign * int(text, base))
+
+
+def token_value(tok):
+    """Convert one token to its LispE value."""
+    t = tok.type
+    v = tok.value
+    if t == "INT":
+        return _int_literal(v.rstrip("."), 10)
+    if t == "FLOAT":
+        return float(v)
+    if t == "HEX":
+        if "." in v or "p" in v or "P" in v:
+            sign = -1.0 if v.startswith("-") else 1.0
+            body = v.lstrip("+-")
+            if "p" not in body and "P" not in body:
+                body += "p0"
+            return sign * float.fromhex(body)
+        return _int_literal(v, 16)
+    if t == "BIN":
+        return _int_literal(v, 2)
+    if t == "STRING":
+        return _string_escape(v[1:-1])
+    if t == "TRIPLE":
+        return v[3:-3]
+    if t == "RAW":
+        return v[1:-1]
+    if t == "BSTRING":
+        return _string_escape(v[2:-1])
+    if t == "QSEMI":
+        return Form([QUOTE, Atom(";")], (tok.line, tok.column), [None, None])
+    if t == "DQUOTE":
+        return Atom('"')
+    name = CANONICAL.get(v, v)
+    if name == "nil":
+        return None
+    if name == "true":
+        from .values import TRUE
+        return TRUE
+    return Atom(name)
+
+
+def _pos(x):
+    if isinstance(x, Token):
+        return (x.line, x.column)
+    return getattr(x, "pos", None)
+
+
+def _value(x):
+    return token_value(x) if isinstance(x, Token) else x
+
+
+def _compose(items, poss, pos):
+    """(f a . g b . h c) -> (f a (g b (h c)))"""
+    if DOT not in items:
+        return Form(items, pos, poss)
+    i = items.index(DOT)
+    head, hposs = items[:i], poss[:i]
+    rest = _compose(items[i + 1:], poss[i + 1:], poss[i + 1] if i + 1 < len(poss) else pos)
+    if len(rest) == 0:
+        return Form(head, pos, hposs)
+    return Form(head + [rest], pos, hposs + [rest.pos])
+
+
+class _Build(Transformer):
+    def start(self, children):
+        return [_value(c) for c in children], [_pos(c) for c in children]
+
+    def list(self, children):
+        lpar = children[0]
+        items = []
+        poss = []
+        for c in children[1:-1]:
+            if isinstance(c, Token) and c.type == "DOT":
+                items.append(DOT)
+                poss.append((c.line, c.column))
+            else:
+                items.append(_value(c))
+                poss.append(_pos(c))
+        return _compose(items, poss, (lpar.line, lpar.column))
+
+    def quoted(self, children):
+        q, x = children
+        if isinstance(x, Token) and x.type == "DOT":
+            v = DOT
+        else:
+            v = _value(x)
+        return Form([QUOTE, v], (q.line, q.column), [(q.line, q.column), _pos(x)])
+
+    def braces(self, children):
+        lb = children[0]
+        pos = (lb.line, lb.column)
+        inner = children[1:-1]
+        if not inner:
+            return Form([Atom("key@")], pos, [pos])
+        colons = [c for c in inner if isinstance(c, Token) and c.type == "COLON"]
+        if not colons:            # a set
+            first = inner[0]
+            kind = "sets"
+            if isinstance(first, Token):
+                if first.type in ("INT", "HEX", "BIN"):
+                    kind = "seti"
+                elif first.type == "FLOAT":
+                    kind = "setn"
+            return Form([Atom(kind)] + [_value(c) for c in inner], pos, [pos] + [_pos(c) for c in inner])
+        # key : value pairs
+        pairs = []
+        i = 0
+        n = len(inner)
+        while i < n:
+            k = inner[i]
+            if isinstance(k, Token) and k.type == "COLON":
+                raise LispEError("wrong key/value separator in a dictionary", line=k.line, column=k.column)
+            if i + 1 >= n or not (isinstance(inner[i + 1], Token) and inner[i + 1].type == "COLON"):
+                raise LispEError("dictionary has a different number of key/value", line=pos[0], column=pos[1])
+            if i + 2 >= n:
+                raise LispEError("dictionary has a different number of key/value", line=pos[0], column=pos[1])
+            v = inner[i + 2]
+            if isinstance(v, Token) and v.type == "COLON":
+                raise LispEError("wrong key/value separator in a dictionary", line=v.line, column=v.column)
+            pairs.append((k, v))
+            i += 3
+        first = pairs[0][0]
+        op = "key@"
+        if isinstance(first, Token):
+            if first.type in ("INT", "HEX", "BIN"):
+                op = "keyi@"
+            elif first.type == "FLOAT":
+                op = "keyn@"
+        items = [Atom(op), Form([Atom(op)], pos, [pos])]
+        poss = [pos, pos]
+        for k, v in pairs:
+            items += [_value(k), _value(v)]
+            poss += [_pos(k), _pos(v)]
+        return Form(items, pos, poss)
+
+
+_parser = None
+
+
+def _get_parser():
+    global _parser
+    if _parser is None:
+        _parser = Lark(_grammar_text(), parser="lalr", lexer="basic", postlex=_Brackets(),
+                       transformer=_Build(), maybe_placeholders=False, propagate_positions=False,
+                       cache=_cache_path())
+    return _parser
+
+
+def _cache_path():
+    """Lark can pickle the compiled grammar; keep it next to the user's cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    d = os.path.join(base, "lispe-py")
+    try:
+        os.makedirs(d, exist_ok=True)
+        if os.access(d, os.W_OK):
+            return os.path.join(d, "grammar-%s.lark.cache" % _grammar_digest())
+    except OSError:
+        pass
+    return False
+
+
+def _grammar_digest():
+    import hashlib
+    import lark
+    return hashlib.sha1((_grammar_text() + lark.__version__).encode()).hexdigest()[:16]
+
+
+def read(source, filename=None):
+    """Parse a whole program. Returns ``(forms, positions)``; raises LispEError."""
+    if source.startswith("#!"):
+        nl = source.find("\n")
+        source = "" if nl < 0 else source[nl:]
+    if not source.strip():
+        return [], []
+    try:
+        return _get_parser().parse(source)
+    except LispEError as e:
+        e.file = filename
+        raise
+    except VisitError as e:
+        err = e.orig_exc
+        if isinstance(err, LispEError):
+            err.file = filename
+            raise err
+        raise
+    except UnexpectedInput as e:
+        line = getattr(e, "line", None)
+        col = getattr(e, "column", None)
+        tok = getattr(e, "token", None)
+        if tok is not None and getattr(tok, "type", None) == "$END":
+            raise LispEError("parentheses do not balance", filename, line, col)
+        ch = getattr(e, "char", None) or (tok.value if tok is not None else "?")
+        raise LispEError(f"unexpected character: '{ch}'", filename, line, col)
+    except LarkError as e:
+        raise LispEError(f"syntax error: {e}", filename, 1, 1)
+
+
+def read_one(source):
+    """Parse and return the first form of ``source`` (None if there is none)."""
+    forms, _ = read(source)
+    return forms[0] if forms else None

@@ -1,0 +1,28 @@
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+
+
+@pytest.fixture
+def lispe():
+    """A fresh interpreter; ``lispe(src)`` returns the printed final value and stdout."""
+    import io
+    from lispe_py.interpreter import Interpreter
+    from lispe_py.values import to_string
+
+    def run(src):
+        out = io.StringIO()
+        interp = Interpreter(stdout=out, stderr=io.StringIO())
+        v = interp.eval_source(src, "<test>")
+        return out.getvalue() + to_string(v)
+    return run
+
+
+def run_cli(args, cwd=None, stdin=None, timeout=120):
+    import subprocess
+    return subprocess.run([sys.executable, "-m", "lispe_py"] + list(args), cwd=cwd, input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
