@@ -35,7 +35,7 @@ class Params:
 class Function:
     """A ``defun``: called with a fresh frame; callers' frames are invisible."""
 
-    __slots__ = ("name", "params", "body", "source", "globals_")
+    __slots__ = ("name", "params", "body", "source", "globals_", "nreq1", "nreq2")
 
     kind = "list_"
 
@@ -45,6 +45,10 @@ class Function:
         self.body = body
         self.source = source
         self.globals_ = globals_
+        # fast paths of the evaluator's call sites: the parameter names of a plain
+        # one- or two-parameter function
+        self.nreq1 = params.required[0] if params.simple and len(params.required) == 1 else None
+        self.nreq2 = tuple(params.required) if params.simple and len(params.required) == 2 else None
 
     def arity_error(self):
         return LispEError("Wrong number of arguments in call to: '(%s %s...)'"

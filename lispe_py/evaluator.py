@@ -32,16 +32,17 @@ def special(*names):
 class Ctx:
     """What the compiler knows about where a form sits."""
 
-    __slots__ = ("interp", "file", "fname", "in_function")
+    __slots__ = ("interp", "file", "fname", "in_function", "params")
 
-    def __init__(self, interp, file, fname=None, in_function=False):
+    def __init__(self, interp, file, fname=None, in_function=False, params=()):
         self.interp = interp
         self.file = file
         self.fname = fname
         self.in_function = in_function
+        self.params = params      # names certainly bound in the current frame (defun parameters)
 
-    def inner(self, fname, in_function=True):
-        return Ctx(self.interp, self.file, fname, in_function)
+    def inner(self, fname, in_function=True, params=()):
+        return Ctx(self.interp, self.file, fname, in_function, frozenset(params))
 
 
 # ----------------------------------------------------------------------------- errors
@@ -160,6 +161,16 @@ def compile_symbol(a, ctx):
     name = a.name
     interp = ctx.interp
     G = interp.globals
+    if name in ctx.params:
+        def param(env):
+            try:
+                return env[name]
+            except KeyError:
+                v = G.get(name, MISSING)
+                if v is MISSING:
+                    return interp.resolve_name(name)
+                return v
+        return param
 
     def symbol(env):
         v = env.get(name, MISSING)
@@ -449,6 +460,8 @@ def compile_call(name, form, ctx, tail):
             return f.call([a(env) for a in args], env)
         if isinstance(f, Builtin):
             raise LispEError("Not a function or a data structure")
+        if hasattr(f, "call") and not isinstance(f, (list, dict)):   # e.g. Python callables of the API
+            return f.call([a(env) for a in args], env)
         if isinstance(f, (list, dict)) and f and raw:
             return interp.data_call(f, [a(env) for a in args])
         raise LispEError("Not a function or a data structure")
@@ -459,11 +472,18 @@ def compile_call(name, form, ctx, tail):
         def call1(env):
             try:
                 f = F.get(name)
+                if type(f) is Function:
+                    if f.nreq1 is not None:
+                        r = f.body({f.nreq1: a0(env)})
+                        if type(r) is TailCall:
+                            return f.call(r.args)
+                        return r
+                    return f.call([a0(env)])
                 if f is None:
                     f = resolve(env)
-                if type(f) is Function:
-                    return f.call([a0(env)])
                 return other(f, env)
+            except ReturnSignal as ret:
+                return ret.value
             except Exception as e:
                 raise convert_exception(e, ctx, form)
         return call1
@@ -473,11 +493,19 @@ def compile_call(name, form, ctx, tail):
         def call2(env):
             try:
                 f = F.get(name)
+                if type(f) is Function:
+                    if f.nreq2 is not None:
+                        p0, p1 = f.nreq2
+                        r = f.body({p0: a0(env), p1: a1(env)})
+                        if type(r) is TailCall:
+                            return f.call(r.args)
+                        return r
+                    return f.call([a0(env), a1(env)])
                 if f is None:
                     f = resolve(env)
-                if type(f) is Function:
-                    return f.call([a0(env), a1(env)])
                 return other(f, env)
+            except ReturnSignal as ret:
+                return ret.value
             except Exception as e:
                 raise convert_exception(e, ctx, form)
         return call2
@@ -1063,7 +1091,7 @@ def define_function(form, ctx):
     previous = interp.functions.get(name)
     interp.functions[name] = f
     try:
-        f.body = compile_body(list(form[3:]), ctx.inner(name), True)
+        f.body = compile_body(list(form[3:]), ctx.inner(name, True, params.names), True)
     except Exception:
         if previous is None:
             interp.functions.pop(name, None)
@@ -1309,5 +1337,5 @@ def define_method(form, ctx, cls):
     m = Method(name, params, None, Form([Atom("defun")] + list(form[1:])), ctx.interp.globals)
     m.cls = cls
     cls.methods[name] = m
-    m.body = compile_body(list(form[3:]), ctx.inner(name), True)
+    m.body = compile_body(list(form[3:]), ctx.inner(name, True, params.names), True)
     return m

@@ -10,12 +10,15 @@ RECURSION_LIMIT = 400_000
 def run_with_big_stack(fn, *args):
     """Call fn(*args) on a thread with a large C stack; return its result or re-raise."""
     result = {}
+    done = threading.Event()
 
     def target():
         try:
             result["value"] = fn(*args)
         except BaseException as e:  # re-raised in the caller's thread
             result["error"] = e
+        finally:
+            done.set()
 
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(RECURSION_LIMIT)
@@ -30,8 +33,8 @@ def run_with_big_stack(fn, *args):
         if old_size is not None:
             threading.stack_size(old_size)
     try:
-        while t.is_alive():
-            t.join(0.1)
+        while not done.wait(0.1):
+            pass
     finally:
         sys.setrecursionlimit(old_limit)
     if "error" in result:
