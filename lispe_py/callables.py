@@ -159,9 +159,10 @@ class Lambda:
 
 
 class PatternFunction:
-    """A ``defpat`` function: clauses tried in order; the first whose patterns match runs."""
+    """A ``defpat`` (or ``defpred``) function: clauses tried in order; the first whose
+    patterns match runs (see :mod:`lispe_py.patterns`)."""
 
-    __slots__ = ("name", "clauses", "source")
+    __slots__ = ("name", "clauses", "source", "predicate")
 
     kind = "list_"
 
@@ -169,8 +170,12 @@ class PatternFunction:
         self.name = name
         self.clauses = []     # (matcher(args, frame) -> bool, body closure, source)
         self.source = None
+        self.predicate = False
 
     def call(self, args, env=None):
+        if self.predicate:
+            from .patterns import call_predicate
+            return call_predicate(self, args)
         while True:
             for matcher, body, _src in self.clauses:
                 frame = {}
@@ -184,10 +189,10 @@ class PatternFunction:
                         break
                     return r
             else:
-                raise LispEError("No pattern matching for: '%s'" % self.name)
+                raise LispEError("Could not find a match for function: '%s'" % self.name)
 
     def lispe_str(self):
-        return "\n".join(to_string(src) for _, _, src in self.clauses)
+        return to_string(self.clauses[0][2]) if self.clauses else self.name
 
 
 class ClassDef:

@@ -69,6 +69,8 @@ def convert_exception(e, ctx, form):
     """A Python exception raised inside a builtin -> LispEError located at ``form``."""
     if isinstance(e, LispEError):
         return located(e, ctx, form)
+    if isinstance(e, (BreakSignal, ReturnSignal)):
+        return e
     if isinstance(e, RecursionError):
         err = LispEError("Stack overflow", prefix=False)
     elif isinstance(e, ZeroDivisionError):
@@ -172,6 +174,20 @@ def compile_symbol(a, ctx):
                 return v
         return param
 
+    b = BUILTINS.get(name)
+    if b is not None and not b.library and not _OPERATOR_NAME(name):
+        def instruction(env):
+            v = env.get(name, MISSING)
+            if v is MISSING:
+                v = G.get(name, MISSING)
+                if v is MISSING:
+                    f = interp.functions.get(name)
+                    if f is not None:
+                        return f
+                    raise LispEError("cannot evaluate this instruction: '%s'" % name)
+            return v
+        return instruction
+
     def symbol(env):
         v = env.get(name, MISSING)
         if v is MISSING:
@@ -180,6 +196,13 @@ def compile_symbol(a, ctx):
                 return interp.resolve_name(name)
         return v
     return symbol
+
+
+def _operator_name(name, _ops=frozenset("+-*/%<>=&|^~!@?")):
+    return all(c in _ops for c in name) or name in ("and", "or", "xor", "not")
+
+
+_OPERATOR_NAME = _operator_name
 
 
 def compile_list(form, ctx, tail=False):
@@ -211,10 +234,61 @@ def _args(form, ctx):
     return [compile_expr(a, ctx) for a in form[1:]]
 
 
+# builtins that refuse a function argument read from a variable holding a name or a list
+# (LispE: "(setq a '+) (map a l)" fails; "(map '+ l)" works)
+_NO_INDIRECT_FN = frozenset(["map", "filter", "takewhile", "dropwhile", "foldl", "foldr", "foldl1",
+                             "foldr1", "scanl", "scanl1", "scanr", "scanr1"])
+
+# builtin names that can be used as values (the operators); other builtin names evaluated
+# as values fail with "cannot evaluate this instruction", except as the function argument
+# of a higher-order builtin
+_FN_ARG_BUILTINS = frozenset(["map", "filter", "takewhile", "dropwhile", "foldl", "foldr", "foldl1",
+                              "foldr1", "scanl", "scanl1", "scanr", "scanr1", "maplist", "mapcar",
+                              "¨", "filterlist", "zipwith", "apply", "sort", "filtercar",
+                              "dropcar", "takecar", "scanlist", "droplist", "takelist", "over",
+                              "for", "whilein"])
+
+
+def _indirect_fn_check(arg, fname):
+    def checked(env):
+        v = arg(env)
+        if type(v) is Atom:
+            if v.name in BUILTINS:
+                raise LispEError("Not a function or a data structure")
+            raise LispEError("Unknown function call", prefix=False)
+        if isinstance(v, list):
+            raise LispEError("Unknown function call", prefix=False)
+        return v
+    return checked
+
+
+def _compile_fn_arg(a, ctx):
+    """The function argument of a higher-order builtin: a bare builtin name is the builtin."""
+    if type(a) is Atom and a.name in BUILTINS and a.name not in ctx.interp.functions \
+            and a.name not in ctx.params:
+        b = BUILTINS[a.name]
+        G = ctx.interp.globals
+        name = a.name
+
+        def fn_arg(env):
+            v = env.get(name, MISSING)
+            if v is MISSING:
+                v = G.get(name, b)
+            return v
+        return fn_arg
+    return compile_expr(a, ctx)
+
+
 def compile_builtin_call(b, form, ctx):
-    args = _args(form, ctx)
-    n = len(args)
     name = b.name
+    if name in _FN_ARG_BUILTINS and len(form) > 1:
+        args = [_compile_fn_arg(form[1], ctx)] + [compile_expr(a, ctx) for a in form[2:]]
+        if name in _NO_INDIRECT_FN and type(form[1]) is Atom and form[1] is not TRUE \
+                and form[1].name not in BUILTINS and form[1].name not in ctx.interp.functions:
+            args[0] = _indirect_fn_check(args[0], name)
+    else:
+        args = _args(form, ctx)
+    n = len(args)
     if not b.accepts(n):
         if b.library and b.max is not None and n > b.max:
             # LispE library functions ignore extra arguments
@@ -599,6 +673,8 @@ def sf_quote(form, ctx, tail):
 
 
 def _setter(form, ctx, store_global, return_value):
+    if len(form) > 3 and type(form[1]) is Atom:
+        _check_var(form[1], ctx, form)
     if len(form) != 3:
         raise compile_error("Wrong number of arguments for: '%s'" % form[0].name, ctx, form)
     target = form[1]
@@ -831,7 +907,20 @@ def sf_while(form, ctx, tail):
                 r = body(env)
         except BreakSignal:
             return None
-    return while_
+    return _top_return(while_, ctx)
+
+
+def _top_return(fn, ctx):
+    """Outside any function, a (return v) inside a loop ends the loop with v (LispE)."""
+    if ctx.in_function:
+        return fn
+
+    def returning(env):
+        try:
+            return fn(env)
+        except ReturnSignal as r:
+            return r.value
+    return returning
 
 
 def iterate(v):
@@ -898,7 +987,7 @@ def sf_loop(form, ctx, tail):
             return r
         except BreakSignal:
             return None
-    return loop
+    return _top_return(loop, ctx)
 
 
 @special("loopcount", "dotimes")
@@ -930,7 +1019,7 @@ def sf_loopcount(form, ctx, tail):
             return r
         except BreakSignal:
             return None
-    return loopcount
+    return _top_return(loopcount, ctx)
 
 
 @special("mloop", "lloop")
@@ -956,7 +1045,7 @@ def sf_mloop(form, ctx, tail):
             return r
         except BreakSignal:
             return None
-    return mloop
+    return _top_return(mloop, ctx)
 
 
 @special("break")
@@ -1043,9 +1132,20 @@ def sf_maybe(form, ctx, tail):
         except LispEError as e:
             fb = fallback(env)
             if isinstance(fb, (Lambda, Function)):
-                return fb.call([interp.error_text(e)], env)
+                text = _ErrorText(interp.error_text(e))
+                r = fb.call([text], env)
+                if r is text:       # LispE: a fallback returning its argument unchanged gives ""
+                    return ""
+                if type(r) is _ErrorText:
+                    return str(r)
+                return r
             return fb
     return maybe
+
+
+class _ErrorText(str):
+    """The error text handed to a maybe fallback (so that its identity can be checked)."""
+    __slots__ = ()
 
 
 @special("catch")
@@ -1231,6 +1331,37 @@ def sf_defpat(form, ctx, tail):
     from .patterns import define_pattern
     define_pattern(form, ctx)
     return _const(None)
+
+
+@special("defpred")
+def sf_defpred(form, ctx, tail):
+    from .patterns import define_predicate
+    define_predicate(form, ctx)
+    return _const(None)
+
+
+@special("data@")
+def sf_data(form, ctx, tail):
+    from .patterns import define_data
+    define_data(form, ctx)
+    return _const(None)
+
+
+@special("flip")
+def sf_flip(form, ctx, tail):
+    """(flip (f a b ...)): calls (f b a ...)."""
+    if len(form) != 2:
+        raise compile_error("Wrong number of arguments for: 'flip'", ctx, form)
+    call = form[1]
+    if not isinstance(call, list) or len(call) < 3:
+        raise compile_error("Wrong number of arguments for: 'flip'", ctx, form)
+    items = list(call)
+    items[1], items[2] = items[2], items[1]
+    poss = getattr(call, "poss", None)
+    if poss:
+        poss = list(poss)
+        poss[1], poss[2] = poss[2], poss[1]
+    return compile_expr(Form(items, getattr(call, "pos", None), poss), ctx, tail)
 
 
 @special("class@", "defclass")

@@ -150,6 +150,8 @@ class Interpreter:
             return self.call_builtin_obj(f, args, env)
         if isinstance(f, (Function, Lambda, PatternFunction)):
             return f.call(list(args), env)
+        if hasattr(f, "call") and not isinstance(f, (list, dict, ClassDef, Instance)):
+            return f.call(list(args), env)      # data@ constructors, Python callables
         if isinstance(f, List) and f and not isinstance(f, Form) and type(f[0]) is Atom:
             # a partial list such as '(+ 1): handled by the callers that support it
             return self.apply(f[0], list(f[1:]) + list(args), env)

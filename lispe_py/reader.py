@@ -7,13 +7,18 @@ tokens into values.
 """
 
 import os
-from importlib import resources
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import LarkError, UnexpectedInput, VisitError
+from ._parser_cache import backend as _backend
+
+_LARK = _backend()
+Token = _LARK.Token
+Transformer = _LARK.Transformer
+LarkError = _LARK.LarkError
+UnexpectedInput = _LARK.UnexpectedInput
+VisitError = _LARK.VisitError
 
 from .errors import LispEError
-from .values import Atom, Form, Float32, wrap64  # noqa: F401  (Float32 re-exported for users)
+from .values import EMPTY, Atom, Complex, Form, Float32, StringByte, wrap64  # noqa: F401  (Float32 re-exported for users)
 
 __all__ = ["read", "read_one", "ReaderError"]
 
@@ -33,6 +38,7 @@ QUOTE = Atom("quote")
 
 
 def _grammar_text():
+    from importlib import resources
     try:
         return resources.files("lispe_py.grammar").joinpath("lispe.lark").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, TypeError):
@@ -148,7 +154,14 @@ def token_value(tok):
     if t == "RAW":
         return v[1:-1]
     if t == "BSTRING":
-        return _string_escape(v[2:-1])
+        return StringByte(_string_escape(v[2:-1]))
+    if t == "BRAW":
+        return Atom(v)
+    if t == "COMPLEX":
+        re_, im = v[:-1].split(",")
+        return Complex(float(re_), float(im))
+    if t == "COLON":
+        return Atom(":")
     if t == "QSEMI":
         return Form([QUOTE, Atom(";")], (tok.line, tok.column), [None, None])
     if t == "DQUOTE":
@@ -172,6 +185,11 @@ def _value(x):
     return token_value(x) if isinstance(x, Token) else x
 
 
+# lists written with "." (composition) during the current parse: id -> (form, written items),
+# so that a quote can give LispE's reading of a quoted dotted list
+_WRITTEN = {}
+
+
 def _compose(items, poss, pos):
     """(f a . g b . h c) -> (f a (g b (h c)))"""
     if DOT not in items:
@@ -180,8 +198,23 @@ def _compose(items, poss, pos):
     head, hposs = items[:i], poss[:i]
     rest = _compose(items[i + 1:], poss[i + 1:], poss[i + 1] if i + 1 < len(poss) else pos)
     if len(rest) == 0:
-        return Form(head, pos, hposs)
-    return Form(head + [rest], pos, hposs + [rest.pos])
+        out = Form(head, pos, hposs)
+    else:
+        out = Form(head + [rest], pos, hposs + [rest.pos])
+    _WRITTEN[id(out)] = (out, items)
+    return out
+
+
+def _quoted_dots(x, pos):
+    """LispE's reading of a quoted list holding ``.``: an empty atom in front and one in
+    place of each dot: '(a . b) is ( a  b) (four elements)."""
+    items = _WRITTEN[id(x)][1]
+    if items and items[0] is DOT:
+        raise LispEError("Wrong use of '.'", line=pos[0], column=pos[1])
+    out = [EMPTY]
+    for y in items:
+        out.append(EMPTY if y is DOT else y)
+    return Form(out, x.pos, [None] * len(out))
 
 
 class _Build(Transformer):
@@ -196,6 +229,9 @@ class _Build(Transformer):
             if isinstance(c, Token) and c.type == "DOT":
                 items.append(DOT)
                 poss.append((c.line, c.column))
+            elif isinstance(c, Token) and c.type == "COLON":
+                items.append(Atom(":"))
+                poss.append((c.line, c.column))
             else:
                 items.append(_value(c))
                 poss.append(_pos(c))
@@ -205,8 +241,12 @@ class _Build(Transformer):
         q, x = children
         if isinstance(x, Token) and x.type == "DOT":
             v = DOT
+        elif isinstance(x, Token) and x.type == "COLON":
+            v = Atom(":")
         else:
             v = _value(x)
+            if isinstance(v, Form) and id(v) in _WRITTEN and _WRITTEN[id(v)][0] is v:
+                v = _quoted_dots(v, (q.line, q.column))
         return Form([QUOTE, v], (q.line, q.column), [(q.line, q.column), _pos(x)])
 
     def braces(self, children):
@@ -263,29 +303,8 @@ _parser = None
 def _get_parser():
     global _parser
     if _parser is None:
-        _parser = Lark(_grammar_text(), parser="lalr", lexer="basic", postlex=_Brackets(),
-                       transformer=_Build(), maybe_placeholders=False, propagate_positions=False,
-                       cache=_cache_path())
+        _parser = _LARK.make_parser(_grammar_text, _Brackets(), _Build())
     return _parser
-
-
-def _cache_path():
-    """Lark can pickle the compiled grammar; keep it next to the user's cache."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    d = os.path.join(base, "lispe-py")
-    try:
-        os.makedirs(d, exist_ok=True)
-        if os.access(d, os.W_OK):
-            return os.path.join(d, "grammar-%s.lark.cache" % _grammar_digest())
-    except OSError:
-        pass
-    return False
-
-
-def _grammar_digest():
-    import hashlib
-    import lark
-    return hashlib.sha1((_grammar_text() + lark.__version__).encode()).hexdigest()[:16]
 
 
 def read(source, filename=None):
@@ -295,6 +314,7 @@ def read(source, filename=None):
         source = "" if nl < 0 else source[nl:]
     if not source.strip():
         return [], []
+    _WRITTEN.clear()
     try:
         return _get_parser().parse(source)
     except LispEError as e:
@@ -316,6 +336,8 @@ def read(source, filename=None):
         raise LispEError(f"unexpected character: '{ch}'", filename, line, col)
     except LarkError as e:
         raise LispEError(f"syntax error: {e}", filename, 1, 1)
+    finally:
+        _WRITTEN.clear()
 
 
 def read_one(source):

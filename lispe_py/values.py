@@ -32,7 +32,7 @@ import struct
 __all__ = [
     "Atom", "atom", "TRUE", "EMPTY", "List", "Form", "Integers", "Numbers", "Floats",
     "Shorts", "Strings", "LList", "Dictionary", "DictionaryI", "DictionaryN", "SetS",
-    "SetI", "SetN", "Float32", "Short", "Maybe", "to_string", "in_list", "format_number",
+    "SetI", "SetN", "StringByte", "Complex", "Float32", "Short", "Maybe", "to_string", "in_list", "format_number",
     "type_name", "truthy", "lbool", "PRINTERS", "TYPE_NAMES", "wrap64",
 ]
 
@@ -121,6 +121,23 @@ def format_number(x):
     if x == -math.inf:
         return "-inf"
     return "%g" % x
+
+
+class StringByte(str):
+    """LispE ``stringbyte`` (``b"..."``): a string of bytes; behaves as a string here."""
+
+    __slots__ = ()
+    kind = "stringbyte_"
+
+
+class Complex(complex):
+    """LispE ``complex`` (``12.3,2i``): prints as ``real,imagi``."""
+
+    __slots__ = ()
+    kind = "complex_"
+
+    def lispe_str(self):
+        return format_number(self.real) + "," + format_number(self.imag) + "i"
 
 
 # --------------------------------------------------------------------------- containers
@@ -384,7 +401,7 @@ def to_string(v):
 
 def in_list(v):
     """The printed form of ``v`` inside a container (strings quoted)."""
-    if type(v) is str:
+    if isinstance(v, str):
         return _escape(v)
     return to_string(v)
 
@@ -401,6 +418,8 @@ def _elem(v, seen):
         return "nil"
     if t is Atom:
         return v.name
+    if isinstance(v, str):
+        return _escape(v)
     return _to_string(v, seen)
 
 
@@ -446,6 +465,8 @@ def _to_string(v, seen):
         return "{" + " ".join(_elem(x, seen) for x in items) + "}"
     if isinstance(v, Maybe):
         return v.message
+    if isinstance(v, Complex):
+        return v.lispe_str()
     p = PRINTERS.get(type(v))
     if p is None:
         for klass in type(v).__mro__:

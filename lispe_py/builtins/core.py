@@ -6,7 +6,7 @@ from ..errors import LispEError
 from ..values import (EMPTY, TRUE, Atom, Dictionary, DictionaryI, DictionaryN, Float32, Floats,
                       Integers, LList, List, Maybe, Numbers, Short, Shorts, Strings, format_number,
                       lbool, to_string, truthy, type_name, wrap64)
-from .registry import builtin
+from .registry import BUILTINS, builtin
 
 
 # ----------------------------------------------------------------------------- printing
@@ -47,7 +47,14 @@ def printerrln(interp, env, *args):
 
 @builtin("type", arity=1)
 def type_(x):
-    """(type x): the LispE type name as an atom (integer_, string_, list_, ...)."""
+    """(type x): the LispE type name as an atom (integer_, string_, list_, ...); the atom of
+    an instruction name is its own type: (type 'car) is car."""
+    if type(x) is Atom and x.name in BUILTINS:
+        return x
+    if type(x) is Atom:
+        from ..evaluator import SPECIAL_FORMS
+        if x.name in SPECIAL_FORMS:
+            return x
     return Atom(type_name(x))
 
 

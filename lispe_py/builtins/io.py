@@ -1,7 +1,6 @@
 """Files and system: fread, fwrite, fappend, command, getenv, chrono."""
 
 import os
-import subprocess
 import time
 
 from ..errors import LispEError
@@ -53,6 +52,7 @@ def fappend(interp, env, path, s):
 def command(interp, env, cmd):
     """(command "shell command"): its output lines (strings, each ending with a newline)."""
     _guard(interp, "command")
+    import subprocess
     out = subprocess.run(to_string(cmd), shell=True, capture_output=True, text=True).stdout
     return Strings(out.splitlines(keepends=True))
 

@@ -254,6 +254,26 @@ class SentencePieceTokenizer:
         return self.sp.DecodeIds(ids)
 
 
+# SentencePiece >= 0.2 spells status codes the absl way ("NOT_FOUND: ..."); the C++ lispetorch
+# links 0.1.97, whose messages read "Not found: ...". Map the prefix back.
+_STATUS_NAMES = {
+    "CANCELLED": "Cancelled", "UNKNOWN": "Unknown", "INVALID_ARGUMENT": "Invalid argument",
+    "DEADLINE_EXCEEDED": "Deadline exceeded", "NOT_FOUND": "Not found",
+    "ALREADY_EXISTS": "Already exists", "PERMISSION_DENIED": "Permission denied",
+    "RESOURCE_EXHAUSTED": "Resource exhausted", "FAILED_PRECONDITION": "Failed precondition",
+    "ABORTED": "Aborted", "OUT_OF_RANGE": "Out of range", "UNIMPLEMENTED": "Unimplemented",
+    "INTERNAL": "Internal", "UNAVAILABLE": "Unavailable", "DATA_LOSS": "Data loss",
+    "UNAUTHENTICATED": "Unauthenticated"}
+
+
+def _status_text(e):
+    msg = str(e)
+    code, sep, rest = msg.partition(": ")
+    if sep and code in _STATUS_NAMES:
+        return _STATUS_NAMES[code] + ": " + rest
+    return msg
+
+
 def train_sentencepiece(input_file, model_prefix, vocab_size, model_type):
     """Run the SentencePiece trainer with lispetorch's exact flag string."""
     spm = _sentencepiece()
@@ -263,7 +283,8 @@ def train_sentencepiece(input_file, model_prefix, vocab_size, model_type):
     try:
         spm.SentencePieceTrainer.Train(flags)
     except Exception as e:
-        raise LispEError("Error training SentencePiece model: " + str(e), prefix=False) from None
+        raise LispEError("Error training SentencePiece model: " + _status_text(e),
+                         prefix=False) from None
     return "Training completed successfully. Model saved as: " + model_prefix + ".model"
 
 
