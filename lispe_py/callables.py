@@ -219,11 +219,11 @@ class ClassDef:
         return None
 
     def all_fields(self):
-        out = []
+        """The class's own fields first, then the inherited ones (LispE's order)."""
+        out = list(self.fields)
         if self.parent is not None:
-            out.extend(self.parent.all_fields())
-        names = {n for n, _ in out}
-        out.extend(f for f in self.fields if f[0] not in names)
+            names = {n for n, _ in out}
+            out.extend(f for f in self.parent.all_fields() if f[0] not in names)
         return out
 
     def lispe_str(self):

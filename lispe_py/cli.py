@@ -33,7 +33,11 @@ def run_program(interp, path=None, source=None, name="<expr>"):
         value = interp.execute_file(path)
     else:
         value = interp.eval_source(source, name)
-    sys.stdout.write(to_string(value) + "\n")
+    try:
+        text = to_string(value)
+    except RecursionError:
+        raise LispEError("Stack overflow: the value is nested too deeply to print", prefix=False)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 

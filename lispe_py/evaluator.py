@@ -522,7 +522,7 @@ def compile_call(name, form, ctx, tail):
                     m = this.cls.find_method(name)
                     if m is not None:
                         return m
-                raise LispEError("Unbound atom: '%s'" % name)
+                return unbound_error(interp, name)
         return v
 
     def other(f, env):
@@ -694,6 +694,8 @@ def _setter(form, ctx, store_global, return_value):
             return TRUE
         return destructure
     name = _check_var(target, ctx, form)
+    if name in ctx.interp.__dict__.get("constants", ()):
+        raise compile_error("'%s' is a constant value" % name, ctx, form)
     result = None if return_value else TRUE
     if store_global:
         def setg(env):
@@ -1034,13 +1036,14 @@ def sf_mloop(form, ctx, tail):
     def mloop(env):
         r = None
         lists = [list(iterate(s(env))) for s in seqs]
-        n = min(len(x) for x in lists) if lists else 0
-        if not shortest and lists:
-            n = min(len(x) for x in lists)
+        if shortest or not lists:
+            n = min(len(x) for x in lists) if lists else 0
+        else:       # mloop: as long as the longest; shorter lists start over
+            n = max(len(x) for x in lists) if all(lists) else 0
         try:
             for i in range(n):
                 for nm, seq in zip(names, lists):
-                    env[nm] = seq[i]
+                    env[nm] = seq[i % len(seq)]
                 r = body(env)
             return r
         except BreakSignal:
@@ -1253,10 +1256,26 @@ def _substitute(x, binding):
             return binding[x.name]
         return x
     if isinstance(x, list) and type(x) in (List, Form):
-        out = Form([_substitute(y, binding) for y in x], getattr(x, "pos", None),
-                   getattr(x, "poss", None))
-        return out
+        items = []
+        i = 0
+        n = len(x)
+        while i < n:
+            y = x[i]
+            if y is _DOLLAR and i + 1 < n and type(x[i + 1]) is Atom \
+                    and isinstance(binding.get(x[i + 1].name), List):
+                items.extend(binding[x[i + 1].name])     # "$ rest" splices the rest
+                i += 2
+                continue
+            items.append(_substitute(y, binding))
+            i += 1
+        poss = getattr(x, "poss", None)
+        if poss is not None and len(poss) != len(items):
+            poss = None
+        return Form(items, getattr(x, "pos", None), poss)
     return x
+
+
+_DOLLAR = Atom("$")
 
 
 @special("use")
@@ -1280,11 +1299,27 @@ def _unused(form, ctx, tail):   # pragma: no cover
 del SPECIAL_FORMS["self_eval_placeholder"]
 
 
-@special("+=", "-=", "*=", "/=", "%=")
-def sf_opassign(form, ctx, tail):
+def _int_power(a, b):
     from .builtins import arith
-    op = form[0].name[0]
-    fn = arith.BINARY[op]
+    r = arith.BINARY["^"](a, b)
+    if type(a) is int and isinstance(r, float) and r == r and abs(r) != float("inf"):
+        return wrap64(int(r))      # (^^= x 2) keeps an integer variable an integer
+    return r
+
+
+def _opassign_fn(name):
+    from .builtins import arith
+    if name in ("+=", "-=", "*=", "/=", "%="):
+        return arith.BINARY[name[0]]
+    if name == "^^=":
+        return _int_power
+    return {"<<=": arith.shift_left, ">>=": arith.shift_right, "&=": arith.bit_and,
+            "|=": arith.bit_or, "^=": arith.bit_xor, "&~=": arith.bit_andnot}[name]
+
+
+@special("+=", "-=", "*=", "/=", "%=", "^^=", "<<=", ">>=", "&=", "|=", "^=", "&~=")
+def sf_opassign(form, ctx, tail):
+    fn = _opassign_fn(form[0].name)
     if len(form) != 3:
         raise compile_error("Wrong number of arguments for: '%s'" % form[0].name, ctx, form)
     target = form[1]
@@ -1432,6 +1467,19 @@ def sf_load(form, ctx, tail):
     return load
 
 
+@special("elapse")
+def sf_elapse(form, ctx, tail):
+    """(elapse e...): evaluate the forms; the time they took in milliseconds (a number)."""
+    import time
+    body = compile_body(list(form[1:]), ctx)
+
+    def elapse(env):
+        t = time.perf_counter()
+        body(env)
+        return (time.perf_counter() - t) * 1000.0
+    return elapse
+
+
 @special("trace")
 def sf_trace(form, ctx, tail):
     return _const(None)
@@ -1470,3 +1518,107 @@ def define_method(form, ctx, cls):
     cls.methods[name] = m
     m.body = compile_body(list(form[3:]), ctx.inner(name, True, params.names), True)
     return m
+
+
+# ----------------------------------------------------------------------------- name spaces
+
+def _space_functions(interp, name, create):
+    spaces = interp.__dict__.setdefault("spaces", {})
+    d = spaces.get(name)
+    if d is None and create:
+        d = spaces[name] = {}
+    return d
+
+
+def _compile_in_space(interp, space, forms, ctx, tail=False):
+    """Compile forms with the space's functions seen first (then the global ones)."""
+    from collections import ChainMap
+    saved = interp.functions
+    interp.functions = ChainMap(space, saved)
+    try:
+        return compile_body(forms, ctx, tail)
+    finally:
+        interp.functions = saved
+
+
+@special("defspace")
+def sf_defspace(form, ctx, tail):
+    """(defspace name forms...): functions defined in a name space; a function name not
+    defined globally is also reachable from outside, as in LispE."""
+    if len(form) < 2 or type(form[1]) is not Atom:
+        raise compile_error("Wrong number of arguments for: 'defspace'", ctx, form)
+    interp = ctx.interp
+    space = _space_functions(interp, form[1].name, True)
+    before = set(space)
+    _compile_in_space(interp, space, list(form[2:]), ctx)
+    for n in space:
+        if n not in before and n not in interp.functions:
+            interp.functions[n] = space[n]
+    return _const(None)
+
+
+@special("space")
+def sf_space(form, ctx, tail):
+    """(space name forms...): evaluate forms with the functions of that name space."""
+    if len(form) < 2 or type(form[1]) is not Atom:
+        raise compile_error("Wrong number of arguments for: 'space'", ctx, form)
+    interp = ctx.interp
+    space = _space_functions(interp, form[1].name, False)
+    if space is None:
+        raise compile_error("Unknown space: '%s'" % form[1].name, ctx, form)
+    return _compile_in_space(interp, space, list(form[2:]), ctx)
+
+
+# ----------------------------------------------------------------------------- unbound names
+
+def _language_constants():
+    import os
+    import platform
+    return {"_sep": os.sep, "_version": "lispe-py 1.2025.11.12", "ϕ": (1 + 5 ** 0.5) / 2,
+            "os_version": List([platform.system(), platform.release()])}
+
+
+LANGUAGE_CONSTANTS = None
+
+
+def unbound_error(interp, name):
+    """Value of a name bound nowhere: a language constant, or an error (a clear one for
+    what LispE has and lispe-py does not support yet). Raises, or returns the constant."""
+    global LANGUAGE_CONSTANTS
+    if LANGUAGE_CONSTANTS is None:
+        LANGUAGE_CONSTANTS = _language_constants()
+    v = LANGUAGE_CONSTANTS.get(name, MISSING)
+    if v is not MISSING:
+        return v
+    from .builtins.unsupported import unsupported_error
+    err = unsupported_error(name)
+    if err is not None:
+        raise err
+    raise LispEError("Unbound atom: '%s'" % name)
+
+
+@special("label")
+def sf_label(form, ctx, tail):
+    """(label name value): store value in name (current frame) and return it."""
+    return _setter(form, ctx, False, True)
+
+
+@special("setconst")
+def sf_setconst(form, ctx, tail):
+    """(setconst name value): a global constant; setting it again is an error."""
+    if len(form) != 3:
+        raise compile_error("Wrong number of arguments for: 'setconst'", ctx, form)
+    name = _check_var(form[1], ctx, form)
+    interp = ctx.interp
+    consts = interp.__dict__.setdefault("constants", set())
+    value = compile_expr(form[2], ctx)
+    G = interp.globals
+
+    if name in consts:
+        raise compile_error("'%s' is a constant value" % name, ctx, form)
+    consts.add(name)
+
+    def setconst(env):
+        G[name] = value(env)
+        return TRUE
+    return setconst

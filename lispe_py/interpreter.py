@@ -55,7 +55,10 @@ class Interpreter:
         for f in forms:
             head = f[0] if isinstance(f, Form) and f else None
             name = head.name if type(head) is Atom else None
-            fn = compile_expr(f, ctx)
+            try:
+                fn = compile_expr(f, ctx)
+            except (RecursionError, MemoryError) as e:
+                raise convert_exception(e, ctx, f)
             if name in COMPILE_TIME:
                 if name == "use":
                     fn(self.globals)
@@ -66,13 +69,15 @@ class Interpreter:
     def run_compiled(self, runtime, env=None):
         env = self.globals if env is None else env
         value = None
-        for fn, _form in runtime:
+        for fn, form in runtime:
             try:
                 value = fn(env)
             except ReturnSignal as r:
                 value = r.value
             except BreakSignal:
                 value = EMPTY
+            except (RecursionError, MemoryError) as e:
+                raise convert_exception(e, Ctx(self, self.file), form)
         return value
 
     def eval_source(self, source, filename=None):
@@ -130,7 +135,8 @@ class Interpreter:
         b = BUILTINS.get(name)
         if b is not None:
             return b
-        raise LispEError("Unbound atom: '%s'" % name)
+        from .evaluator import unbound_error
+        return unbound_error(self, name)
 
     def callable_of(self, f, env):
         """Turn a function designator (atom, name, builtin, lambda) into something callable."""

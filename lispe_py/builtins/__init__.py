@@ -2,4 +2,4 @@
 :data:`lispe_py.builtins.registry.BUILTINS`."""
 
 from . import registry  # noqa: F401
-from . import arith, core, lists, functional, dicts, strings, maths, io  # noqa: F401
+from . import arith, core, lists, functional, dicts, strings, maths, io, jsonfmt, extra  # noqa: F401

@@ -7,6 +7,7 @@ number. Strings concatenate with ``+``; lists work element-wise; foreign operand
 
 import math
 import operator
+import struct
 
 from ..errors import LispEError
 from ..protocols import ARITH, find
@@ -100,6 +101,8 @@ def _binary(op):
                 if isinstance(b, list):
                     return _retype(b, [f(a, x) for x in b]) if op in "+*" else _retype(
                         b, [f(a, x) for x in b])
+                if isinstance(b, str) and op != "*":    # LispE: only (* 3 "ab") gives 0
+                    raise _bad(b)
                 b = _num(b)
             if op == "/":
                 if b == 0:
@@ -133,6 +136,8 @@ def _binary(op):
                 return h(op, a, b)
             if isinstance(b, list):
                 return _retype(b, [f(a, x) for x in b])
+            if isinstance(b, str):
+                raise _bad(b)
             b = _num(b)
             return f(a, b)
         if ta is str:
@@ -143,6 +148,13 @@ def _binary(op):
             raise LispEError("cannot evaluate '%s' with these operands" % op)
         if isinstance(a, list):
             return _elementwise(op, a, b)
+        if isinstance(a, complex) and isinstance(b, (int, float, complex)):
+            from ..values import Complex
+            if op == "/" and b == 0:
+                raise LispEError("division by zero")
+            if op == "%":
+                raise _bad(a)
+            return Complex(pyop(a, b))
         if isinstance(a, Short) or (isinstance(a, int) and not isinstance(a, bool)):
             r = f(int(a), b)
             return Short(r) if isinstance(r, int) else r
@@ -420,12 +432,27 @@ def compare3(a, b):
 
 # ----------------------------------------------------------------------------- bitwise
 
+def _bits(x):
+    """The 64 bits of a double, as LispE's bitwise operators see a float first operand."""
+    return int.from_bytes(struct.pack("<d", x), "little")
+
+
+def _from_bits(n):
+    return struct.unpack("<d", (n & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little"))[0]
+
+
 def _bitwise(pyop):
     def f(*args):
-        acc = _trunc(_num(args[0]))
+        first = args[0]
+        if isinstance(first, float):
+            acc = _bits(first)
+            for b in args[1:]:
+                acc = pyop(acc, _trunc(_num(b)) & 0xFFFFFFFFFFFFFFFF) & 0xFFFFFFFFFFFFFFFF
+            return _from_bits(acc)
+        acc = _trunc(_num(first))
         for b in args[1:]:
             acc = wrap64(pyop(acc, _trunc(_num(b))))
-        return float(acc) if isinstance(args[0], float) else acc
+        return acc
     return f
 
 
@@ -447,21 +474,33 @@ def bit_xor(*args):
     return _bitwise(operator.xor)(*args)
 
 
+@builtin("&~", arity=(2, None))
+def bit_andnot(*args):
+    """(&~ a b): a and not b."""
+    return _bitwise(lambda x, y: x & ~y)(*args)
+
+
 @builtin("~", "bitnot", arity=1)
 def bit_not(a):
     """(~ a): bitwise complement."""
+    if isinstance(a, float):
+        return _from_bits(~_bits(a))
     return wrap64(~_trunc(_num(a)))
 
 
 @builtin("<<", arity=2)
 def shift_left(a, b):
     """(<< a n): shift left."""
+    if isinstance(a, float):
+        return _from_bits(_bits(a) << _trunc(_num(b)))
     return wrap64(_trunc(_num(a)) << _trunc(_num(b)))
 
 
 @builtin(">>", arity=2)
 def shift_right(a, b):
     """(>> a n): arithmetic shift right."""
+    if isinstance(a, float):
+        return _from_bits(_bits(a) >> _trunc(_num(b)))
     return wrap64(_trunc(_num(a)) >> _trunc(_num(b)))
 
 

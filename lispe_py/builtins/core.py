@@ -253,15 +253,6 @@ def throw(x):
     raise LispEError(to_string(x), prefix=False)
 
 
-@builtin("elapse", arity=(0, None))
-def elapse(*args):
-    """(elapse): milliseconds since start-up (a number)."""
-    return (time.perf_counter() - _T0) * 1000.0
-
-
-_T0 = time.perf_counter()
-
-
 @builtin("sleep", arity=1)
 def sleep(ms):
     """(sleep ms): wait ms milliseconds."""

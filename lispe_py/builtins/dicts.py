@@ -48,17 +48,24 @@ def _key_access(kind):
         if not isinstance(d, dict):
             # (key@ "k" v ...) builds a new dictionary
             return _make(kind, args, kind)
+        conv_ = conv
         if not isinstance(d, cls):
-            raise LispEError("wrong dictionary type for '%s'" % kind)
+            if kind != "key":
+                raise LispEError("wrong dictionary type for '%s'" % kind)
+            conv_ = _CONV_OF[type(d)] if type(d) in _CONV_OF else \
+                (integer if isinstance(d, DictionaryI) else number)   # key@ works on every kind
         rest = args[1:]
         if len(rest) == 1:
-            return d.get(conv(rest[0]))
+            return d.get(conv_(rest[0]))
         if len(rest) % 2:
             raise LispEError("wrong number of arguments for '%s'" % kind)
         for i in range(0, len(rest), 2):
-            d[conv(rest[i])] = rest[i + 1]
+            d[conv_(rest[i])] = rest[i + 1]
         return d
     return f
+
+
+_CONV_OF = {Dictionary: to_string, DictionaryI: integer, DictionaryN: number}
 
 
 _key = _key_access("key")

@@ -11,7 +11,7 @@ from ..values import (DICTS, TRUE, Atom, Dictionary, DictionaryI, DictionaryN, F
                       lbool, to_string, truthy, wrap64)
 from .arith import _cmp_pair, eq_values, values_equal
 from .core import integer, number
-from .registry import builtin
+from .registry import Builtin, builtin
 
 
 def _oob():
@@ -339,7 +339,7 @@ def extract(c, frm, upto=None):
         if f >= n:
             return List() if isinstance(c, list) else ""
         return c[f]
-    if type(upto) is Atom and upto.name == "-":
+    if (type(upto) is Atom or isinstance(upto, Builtin)) and upto.name == "-":
         u = n
     elif isinstance(c, str) and isinstance(upto, str):
         j = c.find(upto, f)
@@ -525,22 +525,21 @@ def _range(a, b, step, inclusive):
     if all(type(x) is int for x in (a, b, step)):
         if step == 0:
             raise LispEError("infinite loop")
-        end = b + (1 if step > 0 else -1) if inclusive else b
+        # LispE: the end of rangein is b + step; a positive step going down is negated
+        end = b + step if inclusive else b
+        if a > b and step > 0:
+            step = -step
         _check_size(abs((end - a) // step) if step else 0)
         return Integers(range(a, end, step))
     a, b, step = float(a), float(b), float(step)
     if step == 0:
         raise LispEError("infinite loop")
-    n = int(math.floor((b - a) / step + 1e-12)) + (1 if inclusive else 0)
-    if not inclusive and a + (n - 1) * step >= b and step > 0:
-        n -= 1
-    out = Numbers()
-    x = a
+    end = b + step if inclusive else b
+    if a > b and step > 0:
+        step = -step
+    n = max(0, int(math.ceil((end - a) / step - 1e-9)))
     _check_size(n)
-    while (x < b if step > 0 else x > b) or (inclusive and abs(x - b) < 1e-12):
-        out.append(x)
-        x += step
-    return out
+    return Numbers(a + i * step for i in range(n))
 
 
 def _check_size(n):

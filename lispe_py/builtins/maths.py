@@ -167,3 +167,38 @@ def odd(n):
 
 
 __all__ = ["Integers", "number", "_NAN"]
+
+
+@builtin("cosine", arity=(2, 2), library=True, params=("val", "valb"),
+         doc="Returns the cosine similarity between two vectors")
+def cosine(a, b):
+    """(cosine a b): cosine similarity of two floats or numbers vectors of the same type and size."""
+    from ..values import Floats
+    if not isinstance(a, (Floats, Numbers)) or not isinstance(b, (Floats, Numbers)):
+        raise LispEError("Incompatible types, expected 'floats' or 'numbers'")
+    if type(a) is not type(b) or len(a) != len(b):
+        raise LispEError("expected 'floats' or 'numbers' or same size lists")
+    dot = sum(x * y for x, y in zip(a, b))
+    na = math.sqrt(sum(x * x for x in a))
+    nb = math.sqrt(sum(y * y for y in b))
+    if na == 0 or nb == 0:
+        return 0.0
+    return dot / (na * nb)
+
+
+builtin("∛", library=True, arity=(1, 1))(_unary(lambda x: math.copysign(abs(x) ** (1.0 / 3.0), x)
+                                                 if x else 0.0, "∛"))
+
+
+@builtin("iabs", arity=1)
+def iabs(x):
+    """(iabs x): the absolute value as an integer."""
+    return abs(integer(x))
+
+
+@builtin("signp", arity=1)
+def signp(x):
+    """(signp x): -1, 0 or 1 (an integer) according to the sign of x."""
+    if not isinstance(x, (int, float)):
+        raise LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(x))
+    return (x > 0) - (x < 0)

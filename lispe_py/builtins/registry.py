@@ -19,7 +19,7 @@ __all__ = ["Builtin", "BUILTINS", "builtin", "alias", "lookup"]
 class Builtin:
     """A builtin function value (what the atom ``car`` evaluates to)."""
 
-    __slots__ = ("name", "fn", "min", "max", "interp", "library", "doc", "module")
+    __slots__ = ("name", "fn", "min", "max", "interp", "library", "doc", "module", "params")
 
     def __init__(self, name, fn, lo, hi, interp, library, doc):
         self.name = name
@@ -30,11 +30,23 @@ class Builtin:
         self.library = library
         self.doc = doc
         self.module = fn.__module__
+        self.params = None      # parameter names shown when a library function is printed
 
     def accepts(self, n):
         return n >= self.min and (self.max is None or n <= self.max)
 
     def lispe_str(self):
+        if self.library:
+            # LispE prints a library function as (deflib name (params) doc)
+            params = self.params
+            if params is None:
+                try:
+                    sig = inspect.signature(self.fn)
+                    params = [p.name for p in list(sig.parameters.values())[2 if self.interp else 0:]
+                              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+                except (TypeError, ValueError):
+                    params = []
+            return "(deflib %s (%s) %s)" % (self.name, " ".join(params), self.doc)
         return self.name
 
     lispe_type = property(lambda self: self.name)
@@ -65,11 +77,13 @@ def _arity_from_signature(fn, skip):
     return lo, n
 
 
-def builtin(name, *aliases, arity=None, interp=False, library=False):
+def builtin(name, *aliases, arity=None, interp=False, library=False, params=None, doc=None):
     """Register the decorated function under ``name`` and ``aliases``.
 
     ``arity``: an int (exact), a ``(min, max)`` tuple (``max`` None = unlimited),
-    or None to read it from the signature."""
+    or None to read it from the signature. ``params`` and ``doc`` (optional) are what a
+    library function shows when printed (default: the Python parameter names and the
+    first line of the docstring)."""
 
     def deco(fn):
         if arity is None:
@@ -78,11 +92,12 @@ def builtin(name, *aliases, arity=None, interp=False, library=False):
             lo = hi = arity
         else:
             lo, hi = arity
-        doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-        b = Builtin(name, fn, lo, hi, interp, library, doc)
-        BUILTINS[name] = b
-        for a in aliases:
-            BUILTINS[a] = Builtin(a, fn, lo, hi, interp, library, doc)
+        text = doc if doc is not None else \
+            ((fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+        for n in (name,) + aliases:
+            b = Builtin(n, fn, lo, hi, interp, library, text)
+            b.params = list(params) if params is not None else None
+            BUILTINS[n] = b
         return fn
 
     return deco
@@ -92,6 +107,7 @@ def alias(new, existing):
     """Make ``new`` another name of the registered builtin ``existing``."""
     b = BUILTINS[existing]
     BUILTINS[new] = Builtin(new, b.fn, b.min, b.max, b.interp, b.library, b.doc)
+    BUILTINS[new].params = b.params
 
 
 def lookup(name):

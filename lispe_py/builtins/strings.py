@@ -83,11 +83,9 @@ def replace(s, find, rep, index=None):
     s, find, rep = _s(s), _s(find), _s(rep)
     if index is None:
         return s.replace(find, rep)
-    i = integer(index)
-    j = s.find(find, i)
-    if j < 0:
-        return s
-    return s[j + len(find):] if False else s[:j] + rep + s[j + len(find):]
+    # LispE's index form is odd, and followed as observed: find, then the text from index
+    i = max(integer(index), 0)
+    return find + s[i:]
 
 
 @builtin("format", arity=(1, None))

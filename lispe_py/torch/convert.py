@@ -69,14 +69,21 @@ def torch_message(exc):
 
 @contextlib.contextmanager
 def torch_errors(prefix=""):
-    """Turn a PyTorch failure inside the block into ``LispEError(prefix + message)``."""
+    """Turn a PyTorch failure inside the block into a LispE error.
+
+    With no prefix the message prints as ``Error: <torch message>``; a prefix such as
+    ``Error computing tensor mean: `` replaces LispE's ``Error: `` (lispetorch re-throws
+    PyTorch errors with its own prefix)."""
     try:
         yield
     except LispEError:
         raise
     except (RuntimeError, ValueError, TypeError, IndexError, KeyError, OverflowError,
             ZeroDivisionError, NotImplementedError, AssertionError) as e:
-        raise LispEError(prefix + torch_message(e)) from None
+        msg = torch_message(e)
+        if prefix.startswith("Error"):
+            raise LispEError(prefix + msg, prefix=False) from None
+        raise LispEError(prefix + msg) from None
 
 
 # --------------------------------------------------------------------------- predicates, readers

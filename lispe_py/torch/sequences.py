@@ -30,7 +30,8 @@ def pad_sequences(sequences, max_length, pad_token=0):
         flat = seq.flatten()
         n = flat.numel()
         if n >= max_length:
-            rows.append(flat[:max_length])      # C++ slice(0, 0, max_length); negative counts from the end
+            # C++ slice(0, 0, max_length): a negative max_length counts from the end
+            rows.append(flat[:max_length])
         else:
             fill = torch.full((max_length - n,), pad_token, dtype=torch.int64, device=flat.device)
             rows.append(torch.cat((flat, fill)))
@@ -44,7 +45,7 @@ def attention_mask(padded, pad_token=0):
 
 @builtin("torch_pad_sequences", "torch_pad_sequence", library=True)
 def torch_pad_sequences(sequences, max_length, pad_token=None):
-    "(torch_pad_sequences seqs max_len [pad]): stack the flattened sequences, cut or padded to max_len."
+    "(torch_pad_sequences seqs max_len [pad]): stack the sequences, cut or padded to max_len."
     if type(sequences) is not List and type(sequences) is not Form:
         raise LispEError("First argument must be a list of sequences")
     for s in sequences:

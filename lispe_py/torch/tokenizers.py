@@ -33,7 +33,7 @@ from array import array
 from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
-from lispe_py.values import Integers, to_string
+from lispe_py.values import TRUE, Integers, to_string
 
 __all__ = ["SimpleTokenizer", "SentencePieceTokenizer", "HFTokenizer", "as_integer",
            "token_ids", "train_byte_level_bpe"]
@@ -45,8 +45,8 @@ TOKENIZER_TYPE = "torch_tokenizer_"
 # LispE's string -> integer reading (String::asInteger), as measured on the real binary:
 # leading blanks, a sign, then 0x-hex, 0b-binary or a decimal number with an optional fraction
 # and exponent (truncated); anything unparsable reads as 0 ("abc" -> 0, ".5" -> 0, "5x" -> 5).
-_INT_PREFIX = re.compile(
-    r"\s*([+-]?)(?:0x([0-9a-fA-F]+)|0b([01]+)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?))")
+_INT_PREFIX = re.compile(r"[ \t\n\r\f\v]*([+-]?)(?:0x([0-9a-fA-F]+)|0b([01]+)|"
+                         r"([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?))")
 
 
 def _float_to_int(x):
@@ -77,7 +77,7 @@ def as_integer(v):
         return -n if sign == "-" else n
     if v is None:
         return 0
-    if getattr(v, "name", None) == "true":
+    if v is TRUE:
         return 1
     return 0
 
@@ -94,9 +94,11 @@ def token_ids(v):
     integer. Anything else is the C++ error."""
     if _is_tensor(v):
         flat = v.detach().flatten()
-        if flat.dtype.is_floating_point or flat.dtype.is_complex:
+        if flat.dtype.is_complex:
+            flat = flat.real
+        if flat.dtype.is_floating_point:
             return [_float_to_int(x) for x in flat.tolist()]
-        return [int(x) for x in flat.tolist()]
+        return flat.tolist()
     if isinstance(v, list):
         if type(v) is Integers:
             return [int(x) for x in v]
@@ -388,7 +390,7 @@ def torch_sentencepiece_tokenizer(model_path):
 
 @builtin("torch_train_sentencepiece", library=True)
 def torch_train_sentencepiece(input_file, model_prefix, vocab_size, model_type):
-    "(torch_train_sentencepiece input prefix vocab_size model_type): train, write prefix.model/.vocab."
+    "(torch_train_sentencepiece input prefix vocab_size model_type): train prefix.model/.vocab."
     return train_sentencepiece(to_string(input_file), to_string(model_prefix),
                                as_integer(vocab_size), to_string(model_type))
 

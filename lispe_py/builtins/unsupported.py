@@ -1,0 +1,69 @@
+"""Names the real LispE interpreter knows and lispe-py does not support yet, with the reason.
+
+An unbound atom found here raises ``'<name>' is not supported yet in lispe-py`` instead of
+``Unbound atom``. ``tools/compare_builtins.py`` reads this table to write docs/builtins.md."""
+
+from ..errors import LispEError
+
+_THREADS = "threads are not available"
+_MATRIX = "LispE's own matrices and tensors: use the torch builtins (tensor_*)"
+_RGX = "LispE's own regular expression syntax is not implemented"
+_ONTO = "ontologies are not implemented"
+_FILES = "file streams are not implemented (use fread, fwrite, fappend)"
+_TOKEN = "LispE's rule-based tokenizer is not implemented"
+_RANDOM = "random distributions are not implemented"
+_INTERNAL = "internal to the C++ interpreter"
+_LINEAR = "linear algebra on LispE matrices is not implemented (use torch)"
+
+UNSUPPORTED = {}
+
+
+def _add(reason, names):
+    for n in names.split():
+        UNSUPPORTED[n] = reason
+
+
+_add(_THREADS, "lock waiton trigger threadstore threadretrieve threadclear threadspace wait "
+               "dethread seth")
+_add(_MATRIX, "matrix_string matrix_stringbyte matrix_short matrix_number matrix_integer "
+              "matrix_float tensor_number tensor_string tensor_stringbyte tensor_short "
+              "tensor_integer tensor_float rank@ irank@ mask@ ⍉ atshape setshape")
+_add(_LINEAR, "⌹ determinant solve ludcmp lubksb")
+_add(_RGX, "rgx rgx_find rgx_findall rgx_find_i rgx_findall_i rgx_match rgx_replace rgx_split")
+_add(_ONTO, "ontology ontology_ontology ontology_create ontology_concept ontology_contain "
+            "ontology_intersect ontology_add ontology_remove ontology_list ontology_find "
+            "ontology_absurd ontology_absurdp ontology_all")
+_add(_FILES, "fgetchars fputchars fsize fseek ftell fopen fclose bread bwrite bappend file "
+             "file_close file_eof file_read file_getstruct file_readlist file_readline "
+             "file_getchar file_seek file_tell file_write file_writeln")
+_add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display "
+             "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
+             "set_tokenizer_operators segment_e")
+_add(_RANDOM, "uniform_distribution bernoulli_distribution binomial_distribution "
+              "negative_binomial_distribution geometric_distribution poisson_distribution "
+              "exponential_distribution gamma_distribution weibull_distribution "
+              "extreme_value_distribution normal_distribution lognormal_distribution "
+              "chi_squared_distribution cauchy_distribution fisher_distribution "
+              "student_distribution discrete_distribution piecewise_constant_distribution "
+              "piecewise_linear_distribution")
+_add("dynamic C++ libraries cannot be loaded (the torch library is built in)",
+     "deflib deflibpat link")
+_add("Prolog-like clauses are not implemented", "defprol cut_")
+_add("APL operators on LispE arrays are not implemented",
+     "+* ⊂ ⊃ ↑↑ &&& ||| ^^^ ∈ ≢ ° ↗ ↘ ⌿ ⍀")
+_add("lazy infinite lists (repeat, cycle) are not implemented", "repeat cycle over")
+_add("interactive input is not available", "input@ getchar pipe")
+_add("memory introspection of the C++ interpreter", "memory_size memory_full_size mark resetmark "
+     "cyclicp addr_")
+_add("not implemented yet", "heap dictionarytree dictionarytreei dictionarytreen bodies "
+     "loadcode infix withclass enum bytes setrange setfast getfast for whilein "
+     "filtercar dropcar takecar takelist droplist takenb scanlist shift fileinfo ls exit "
+     "convert_in_base getstruct indent %data error_ lock")
+
+
+def unsupported_error(name):
+    """The error for a name LispE has and lispe-py lacks, or None."""
+    reason = UNSUPPORTED.get(name)
+    if reason is None:
+        return None
+    return LispEError("'%s' is not supported yet in lispe-py: %s" % (name, reason))

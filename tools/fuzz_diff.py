@@ -1,0 +1,243 @@
+"""Differential fuzzing: random LispE programs run by lispe-py and by the real interpreter.
+
+    python tools/fuzz_diff.py --minutes 10        # longer batches, failures shrunk
+    python tools/fuzz_diff.py --count 300 --seed 1
+
+Programs come from Hypothesis strategies over a grammar of the core language (integers and
+numbers, strings, lists, typed lists, let, if/cond, loop, defun, arithmetic, comparisons,
+list and string builtins). Outputs must be identical, with these normalisations for the
+deliberate differences of spec §13.16:
+
+- an uncaught error: the real interpreter prints ``<message>, line: N in: <path>`` on
+  stdout; lispe-py raises LispEError. Both are reduced to ``ERROR: <message>`` (line
+  numbers in LispE are unreliable, spec §13.1);
+- the generator avoids the other §13.16 points: no dictionary with several keys is printed
+  (LispE prints hash order, lispe-py sorted order), no ``2e-4``-style or ``-0.0`` literal,
+  no ``\"\"\"`` strings, no ``+=``, no self-recursive function whose arguments depend on
+  each other, no ``catch``/``last`` (they crash the binary), integers stay far from 2^63.
+"""
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+REAL = os.path.join(os.path.dirname(ROOT), "shared", "tools", "lispe-real")
+
+from hypothesis import strategies as st  # noqa: E402
+
+# ----------------------------------------------------------------------------- generator
+
+VARS = ["a", "b", "c"]
+
+
+def _num_literal():
+    ints = st.integers(min_value=-50, max_value=50).map(str)
+    floats = st.tuples(st.integers(0, 99), st.integers(0, 99)).map(lambda t: "%d.%02d" % t) \
+        .filter(lambda s: s != "0.00")
+    return st.one_of(ints, floats)
+
+
+def _str_literal():
+    return st.text(alphabet="abcxyz ,.-", min_size=0, max_size=6).map(lambda s: '"%s"' % s)
+
+
+def numeric_expr():
+    return st.recursive(
+        st.one_of(_num_literal(), st.sampled_from(VARS)),
+        lambda inner: st.one_of(
+            st.tuples(st.sampled_from(["+", "-", "*"]), inner, inner).map(lambda t: "(%s %s %s)" % t),
+            st.tuples(inner, inner).map(lambda t: "(max %s %s)" % t),
+            st.tuples(inner, inner).map(lambda t: "(min %s %s)" % t),
+            st.tuples(inner, st.integers(1, 9)).map(lambda t: "(%% %s %d)" % t),
+            st.tuples(inner, st.sampled_from(["2", "4.0", "0.5"])).map(lambda t: "(/ %s %s)" % t),
+            inner.map(lambda x: "(integer %s)" % x),
+            inner.map(lambda x: "(number %s)" % x),
+            st.tuples(inner, inner, inner).map(lambda t: "(if (< %s %s) %s 0)" % t),
+            list_expr_base().map(lambda l: "(size %s)" % l),
+            list_expr_base().map(lambda l: "(sum %s)" % l),
+        ),
+        max_leaves=6,
+    )
+
+
+def list_expr_base():
+    small = st.lists(_num_literal(), min_size=0, max_size=4).map(" ".join)
+    return st.one_of(
+        small.map(lambda s: "(list %s)" % s),
+        st.lists(st.integers(-9, 9).map(str), min_size=0, max_size=4).map(lambda l: "(integers %s)" % " ".join(l)),
+        st.lists(st.integers(0, 9).map(lambda i: "%d.5" % i), min_size=0, max_size=4).map(
+            lambda l: "(numbers %s)" % " ".join(l)),
+        st.integers(0, 6).map(lambda n: "(iota %d)" % n),
+        st.tuples(st.integers(-3, 3), st.integers(-3, 6), st.integers(1, 3)).map(
+            lambda t: "(range %d %d %d)" % t),
+        st.lists(_str_literal(), min_size=0, max_size=3).map(lambda l: "(strings %s)" % " ".join(l)),
+    )
+
+
+def list_expr():
+    base = list_expr_base()
+    return st.one_of(
+        base,
+        base.map(lambda l: "(reverse %s)" % l),
+        base.map(lambda l: "(cdr %s)" % l),
+        st.tuples(numeric_expr(), base).map(lambda t: "(cons %s %s)" % t),
+        base.map(lambda l: "(map (λ (x) (* x 2)) %s)" % l),
+        base.map(lambda l: "(filter (λ (x) (> x 0)) %s)" % l),
+        base.map(lambda l: "(sort '< %s)" % l),
+        st.tuples(base, base).map(lambda t: "(zip %s %s)" % t),
+        st.tuples(base, st.integers(0, 3)).map(lambda t: "(@@ %s %d)" % t),
+    )
+
+
+def string_expr():
+    s = _str_literal()
+    return st.one_of(
+        s,
+        st.tuples(s, s).map(lambda t: "(+ %s %s)" % t),
+        s.map(lambda x: "(upper %s)" % x),
+        s.map(lambda x: "(trim %s)" % x),
+        st.tuples(s, st.sampled_from(['" "', '","'])).map(lambda t: "(split %s %s)" % t),
+        st.tuples(s, s, s).map(lambda t: "(replace %s %s %s)" % t),
+        numeric_expr().map(lambda x: "(string %s)" % x),
+        st.tuples(s, st.integers(0, 4)).map(lambda t: "(left %s %d)" % t),
+        st.tuples(s, st.integers(-4, 4)).map(lambda t: "(at %s %d)" % t),
+    )
+
+
+def any_expr():
+    return st.one_of(
+        numeric_expr(), list_expr(), string_expr(),
+        st.tuples(numeric_expr(), numeric_expr()).map(lambda t: "(< %s %s)" % t),
+        st.tuples(numeric_expr(), numeric_expr()).map(lambda t: "(= %s %s)" % t),
+        st.tuples(list_expr(), st.integers(-5, 5)).map(lambda t: "(at %s %d)" % t),
+        st.tuples(list_expr(), numeric_expr()).map(lambda t: "(find %s %s)" % t),
+        list_expr().map(lambda l: "(car %s)" % l),
+        st.tuples(numeric_expr(), numeric_expr()).map(
+            lambda t: "(cond ((> %s 10) 'big) ((< %s 0) 'neg) (true 'mid))" % t),
+        st.tuples(numeric_expr()).map(lambda t: "(let ((z %s)) (list z z))" % t),
+    )
+
+
+def statement():
+    return st.one_of(
+        st.tuples(st.sampled_from(VARS), numeric_expr()).map(lambda t: "(setq %s %s)" % t),
+        any_expr().map(lambda e: "(println %s)" % e),
+        st.tuples(any_expr(), any_expr()).map(lambda t: "(println %s %s)" % t),
+        st.tuples(list_expr()).map(lambda t: "(loop v %s (print v \" \"))" % t),
+        st.tuples(st.integers(0, 4), numeric_expr()).map(
+            lambda t: "(loopcount %d i (setq a (+ a %s)))" % t),
+        st.tuples(numeric_expr()).map(
+            lambda t: "(defun f1 (x (y 2)) (+ x (* y %s)))\n(println (f1 a) (f1 b 3))" % t),
+    )
+
+
+def program():
+    header = "(setq a 1)\n(setq b 2.5)\n(setq c -3)\n"
+    return st.lists(statement(), min_size=1, max_size=6).map(lambda ss: header + "\n".join(ss) + "\n")
+
+
+# ----------------------------------------------------------------------------- running
+
+def run_real(source):
+    with tempfile.NamedTemporaryFile("w", suffix=".lsp", delete=False, encoding="utf-8") as f:
+        f.write(source)
+        path = f.name
+    try:
+        p = subprocess.run([REAL, path], capture_output=True, text=True, timeout=30)
+        out = p.stdout
+        if p.returncode != 0:
+            return out + "CRASH %d\n" % p.returncode
+        return normalise_real(out, path)
+    finally:
+        os.unlink(path)
+
+
+def normalise_real(out, path):
+    lines = out.split("\n")
+    # an uncaught error is the final value: "<message>, line: N in: <path>" (last line)
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].endswith(" in: " + path) and ", line: " in lines[i]:
+            msg = lines[i][:lines[i].rindex(", line: ")]
+            if msg.startswith("Error: "):
+                msg = msg[7:]
+            return "\n".join(lines[:i]) + ("\n" if i else "") + "ERROR: " + msg + "\n"
+    return out
+
+
+def run_lispe_py(source):
+    from lispe_py.errors import LispEError
+    from lispe_py.interpreter import Interpreter
+    from lispe_py.values import to_string
+    out = io.StringIO()
+    interp = Interpreter(stdout=out, stderr=io.StringIO())
+    try:
+        v = interp.eval_source(source, "<fuzz>")
+        return out.getvalue() + to_string(v) + "\n"
+    except LispEError as e:
+        return out.getvalue() + "ERROR: " + e.message + "\n"
+
+
+def _same(real, mine):
+    if real == mine:
+        return True
+    # an error raised inside map & co. is printed by LispE without its line suffix
+    if mine.endswith("\n") and "ERROR: " in mine:
+        head, _, msg = mine.rpartition("ERROR: ")
+        msg = msg[:-1]
+        for text in ("Error: " + msg + "\n", msg + "\n"):
+            if real == head + text:
+                return True
+    return False
+
+
+def compare(source):
+    """None when both agree, else a description of the difference."""
+    real = run_real(source)
+    mine = run_lispe_py(source)
+    if _same(real, mine):
+        return None
+    return "program:\n%s\nreal:\n%s\nlispe-py:\n%s" % (source, real, mine)
+
+
+def main():
+    from hypothesis import HealthCheck, given, settings, seed as hseed
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, default=None)
+    ap.add_argument("--count", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=None)
+    opts = ap.parse_args()
+    stats = {"n": 0}
+    deadline = time.time() + 60 * opts.minutes if opts.minutes else None
+    count = 10 ** 9 if opts.minutes else opts.count
+
+    @settings(max_examples=count, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck), derandomize=opts.seed is None and not opts.minutes)
+    @given(program())
+    def check(src):
+        if deadline and time.time() > deadline:
+            return
+        stats["n"] += 1
+        diff = compare(src)
+        assert diff is None, diff
+
+    if opts.seed is not None:
+        check = hseed(opts.seed)(check)
+    t = time.time()
+    try:
+        check()
+        print("%d programs, 0 disagreements (%.1f s)" % (stats["n"], time.time() - t))
+        return 0
+    except AssertionError as e:
+        print("disagreement after %d programs (shrunk):\n%s" % (stats["n"], e))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
