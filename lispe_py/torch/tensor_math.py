@@ -185,11 +185,11 @@ def tensor_clamp(tensor, min_val, max_val):
 
 
 @builtin(*both_names("tensor_rms_norm"))
-def tensor_rms_norm(input, weight, eps=1e-6):
-    """(tensor_rms_norm x weight [eps 1e-6]): x * rsqrt(mean(x^2, -1) + eps) * weight."""
+def tensor_rms_norm(input, weight, eps=None):
+    """(tensor_rms_norm x weight [eps 1]): x * rsqrt(mean(x^2, -1) + eps) * weight (lispetorch's default eps, written 1e-6, is read by LispE as 1)."""
     if not isinstance(input, torch.Tensor) or not isinstance(weight, torch.Tensor):
         raise LispEError("Input and weight must be tensors")
-    e = 1e-6 if eps is None else read_float(eps)
+    e = 1.0 if eps is None else read_float(eps)
     with torch_errors("Error computing RMS normalization: "):
         return input * torch.rsqrt(input.pow(2).mean(-1, keepdim=True) + e) * weight
 
