@@ -175,7 +175,7 @@ def compile_symbol(a, ctx):
         return param
 
     b = BUILTINS.get(name)
-    if b is not None and not b.library and not _OPERATOR_NAME(name):
+    if b is not None and not b.library and not _OPERATOR_NAME(name) and name not in DEFLIB_NAMES:
         def instruction(env):
             v = env.get(name, MISSING)
             if v is MISSING:
@@ -196,6 +196,34 @@ def compile_symbol(a, ctx):
                 return interp.resolve_name(name)
         return v
     return symbol
+
+
+# names that are library (deflib) functions in LispE: they can be used as values
+DEFLIB_NAMES = frozenset("""
+    command os_version setenv getenv fileinfo realpath ls isdirectory exit memory_size
+    memory_full_size chrono date year month day hour minute second yearday weekday setdate
+    file file_close file_eof file_read file_getstruct file_readlist file_readline
+    file_getchar file_seek file_tell file_write file_writeln trim0 trim trimleft trimright
+    lower format sprintf upper replace convert_in_base left ngrams right middle getstruct
+    split splite ord chr chrbyte padding fill editdistance deaccentuate startwith endwith
+    lowerp upperp alphap digitp emojip punctuationp vowelp consonantp lower? upper? alpha?
+    digit? emoji? punctuation? vowel? consonant? indent segment segment_e tokenizer_main
+    segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display tokenize
+    get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators set_tokenizer_operators
+    json_read json_write json_parse json √ ∛ fabs acos acosh asin asinh atan atanh cbrt cos
+    cosh erf erfc exp exp2 expm1 floor gcd hcf iabs lgamma log log10 log1p log2 logb
+    nearbyint rint round sin sinh sqrt tan tanh tgamma trunc radian degree cosine random
+    shuffle uuid random_choice uniform_distribution bernoulli_distribution
+    binomial_distribution negative_binomial_distribution geometric_distribution
+    poisson_distribution exponential_distribution gamma_distribution weibull_distribution
+    extreme_value_distribution normal_distribution lognormal_distribution
+    chi_squared_distribution cauchy_distribution fisher_distribution student_distribution
+    discrete_distribution piecewise_constant_distribution piecewise_linear_distribution rgx
+    rgx_find rgx_findall rgx_find_i rgx_findall_i rgx_match rgx_replace rgx_split ontology
+    ontology_ontology ontology_create ontology_concept ontology_contain ontology_intersect
+    ontology_add ontology_remove ontology_list ontology_find ontology_absurd
+    ontology_absurdp ontology_all
+""".split())
 
 
 def _operator_name(name, _ops=frozenset("+-*/%<>=&|^~!@?")):

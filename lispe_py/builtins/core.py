@@ -201,7 +201,7 @@ def float_(x):
     return Float32(number(x))
 
 
-@builtin("short", "int16_t")
+@builtin("int16_t")
 def short(x):
     """(short x): convert to a 16-bit integer."""
     return Short(integer(x))

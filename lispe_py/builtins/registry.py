@@ -40,6 +40,7 @@ class Builtin:
             # LispE prints a library function as (deflib name (params) doc)
             params = self.params
             if params is None:
+                import inspect
                 try:
                     sig = inspect.signature(self.fn)
                     params = [p.name for p in list(sig.parameters.values())[2 if self.interp else 0:]
