@@ -20,7 +20,7 @@ from .builtins.registry import Builtin
 from .callables import Function, Lambda, PatternFunction
 from .errors import LispEError
 from .interpreter import Interpreter
-from .runner import run_with_big_stack
+from .runner import RECURSION_LIMIT, run_with_big_stack
 from .values import (TRUE, EMPTY, Atom, Dictionary, DictionaryI, DictionaryN, Float32, Integers,
                      List, Maybe, Numbers, Short, Strings, SETS, to_string)
 
@@ -214,7 +214,7 @@ def _run_with_timeout(fn, args, timeout):
     finally:
         threading.stack_size(old)
     old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, 400_000))
+    sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
     try:
         if not done.wait(timeout):
             while not done.wait(0.05):

@@ -35,9 +35,24 @@ class LispEError(Exception):
         if self.line is not None:
             where = f"{self.file or '<input>'}:{self.line}:{self.column}: "
         s = where + self.text
-        if self.form:
-            s += "\n    in: " + self.form
+        form = self.form_text()
+        if form:
+            s += "\n    in: " + form
         return s
+
+    def form_text(self, limit=100):
+        """The offending form as LispE prints it, cut to ``limit`` characters."""
+        form = self.form
+        if form is None or isinstance(form, str):
+            return form
+        from .values import to_string
+        try:
+            text = to_string(form)
+        except RecursionError:
+            return "(a form nested too deeply to print)"
+        except Exception:
+            return None
+        return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def error(message, prefix=True):

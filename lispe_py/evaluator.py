@@ -61,7 +61,7 @@ def located(err, ctx, form):
         pos = getattr(form, "pos", None) or (0, 0)
         err.file = ctx.file
         err.line, err.column = pos
-        err.form = form_text(form)
+        err.form = form      # rendered (with form_text) only when the error is printed
     return err
 
 
@@ -968,7 +968,10 @@ def iterate(v):
         return it()
     if v is None:
         return ()
-    from .protocols import SIZE, AT, find
+    from .protocols import SIZE, AT, ITER, find
+    h = find(ITER, v)
+    if h is not None:
+        return h(v)
     if find(SIZE, v) is not None and find(AT, v) is not None:
         size = find(SIZE, v)(v)
         at = find(AT, v)

@@ -13,7 +13,7 @@ from .evaluator import Ctx, compile_expr, convert_exception, located
 from .reader import read
 from .values import EMPTY, TRUE, Atom, Form, List, Strings, to_string
 
-COMPILE_TIME = {"defun", "defmacro", "defpat", "class@", "defclass", "use"}
+COMPILE_TIME = {"defun", "defmacro", "defpat", "defpred", "data@", "class@", "defclass", "use"}
 
 
 def _load_families():

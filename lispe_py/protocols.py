@@ -10,6 +10,8 @@ operand is not a LispE value. Lookups walk the MRO, so registering a base class 
 - ``ARITH[type](op, a, b)``            -> ``a op b`` for op in "+ - * / % ^^"; called when
   either operand has that type (``a`` may be a LispE number)
 - ``TO_PYTHON[type](obj)``             -> the Python value the embedding API returns
+- ``EXTRACT[type](obj, from, upto)``   -> ``(@@ obj from [upto])`` (upto None when absent)
+- ``ITER[type](obj)``                  -> the values ``loop`` walks
 """
 
 AT = {}
@@ -19,6 +21,8 @@ CAR = {}
 CDR = {}
 ARITH = {}
 TO_PYTHON = {}
+EXTRACT = {}
+ITER = {}
 
 
 def find(table, obj):

@@ -11,6 +11,7 @@ import sys
 import threading
 
 from .errors import LispEError
+from .runner import RECURSION_LIMIT
 
 BANNER = "lispe-py %s — LispE with PyTorch builtins. Ctrl-D to quit."
 
@@ -89,7 +90,7 @@ class Session:
                 done.set()
 
         old_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(400_000)
+        sys.setrecursionlimit(RECURSION_LIMIT)
         old = threading.stack_size(512 * 1024 * 1024)
         try:
             t = threading.Thread(target=work, daemon=True)

@@ -4,7 +4,7 @@ import sys
 import threading
 
 STACK_SIZE = 512 * 1024 * 1024
-RECURSION_LIMIT = 400_000
+RECURSION_LIMIT = 200_000  # LispE depth ~30000 works, 100000 is a Stack overflow (as in LispE)
 
 
 def run_with_big_stack(fn, *args):

@@ -26,3 +26,15 @@ def _run(folder):
 
 def test_core_corpus():
     _run("core")
+
+
+def test_language_corpus():
+    _run("language")
+
+
+def test_torch_corpus():
+    _run("torch")
+
+
+def test_tokenizers_corpus():
+    _run("tokenizers")

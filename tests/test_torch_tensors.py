@@ -316,3 +316,44 @@ def test_move_module_moves_parameters():
     from lispe_py.torch.devices import move_to, device_of
     lin = torch.nn.Linear(2, 2)
     assert move_to(lin, torch.device("cpu")) is lin and device_of(lin).type == "cpu"
+
+
+# --------------------------------------------------------------------------- quantization, Tucker
+
+import lispe_py.torch.tensor_quant  # noqa: E402,F401
+
+
+def test_quantization():
+    t = torch.tensor([1.4, 2.6, -0.8, 4.2])
+    assert call("torch_dequantize", call("torch_quantize_dynamic", t, "int8")).tolist() == [1, 3, -1, 4]
+    assert call("torch_dequantize", call("torch_quantize_dynamic", t, "quint8")).tolist() == [1, 3, 0, 4]
+    with pytest.raises(LispEError) as e:
+        call("torch_quantize_dynamic", t, "int16")
+    assert e.value.text == "Unsupported dtype for quantization: int16"
+    assert show(call("torch_quantize_static", torch.tensor([1., 2]), 0.5, 3, "uint8")) == (
+        " 1\n 2\n[ QuantizedCPUQUInt8Type{2}, qscheme: per_tensor_affine, scale: 0.5, zero_point: 3 ]")
+    q = call("torch_quantize_int8", torch.tensor([0., 1, 2, 3]))
+    assert show(q).endswith("scale: 0.0117647061124444, zero_point: 0 ]")
+    assert show(call("torch_tensor_to_int8", torch.tensor([1.7, -2.2, 300]))) == \
+        "  1\n -2\n 44\n[ CPUCharType{3} ]"
+    assert call("torch_quantize_fp16", t).dtype == torch.float16
+
+
+def test_tucker_and_khatri_rao():
+    a = torch.tensor([[1., 2], [3, 4]])
+    b = torch.tensor([[0., 1], [1, 0], [2, 2]])
+    assert call("torch_khatri_rao_product", a, b).tolist() == [[0, 2], [1, 0], [2, 4], [0, 4], [3, 0], [6, 8]]
+    assert err("torch_khatri_rao_product", a, torch.ones(2, 3)) == \
+        "Error in Khatri-Rao product: Matrices must have the same number of columns"
+    assert show(call("torch_tucker_compression_ratio", List([10, 10, 10]), List([2, 2, 2]),
+                     List([List([10, 2])] * 3))) == "14.7059"
+    torch.manual_seed(0)
+    x = torch.einsum("ia,jb,kc,abc->ijk", torch.randn(5, 2), torch.randn(4, 2), torch.randn(3, 2),
+                     torch.randn(2, 2, 2))
+    core, factors = call("torch_tucker_decomposition", x, 2)
+    assert core.shape == (2, 2, 2) and [tuple(f.shape) for f in factors] == [(5, 2), (4, 2), (3, 2)]
+    back = call("torch_tucker_reconstruct", core, factors)
+    assert torch.allclose(back, x, atol=1e-4)
+    assert err("torch_tucker_decomposition", x, List([2, 2])) == \
+        "Error: Number of ranks must match tensor dimensions"
+    assert err("torch_tucker_reconstruct", 1, List([])) == "Error: Core must be a tensor"

@@ -5,7 +5,7 @@ import math
 
 from ..callables import Instance
 from ..errors import LispEError
-from ..protocols import AT, CAR, CDR, SET_AT, SIZE, find
+from ..protocols import AT, CAR, CDR, EXTRACT, SET_AT, SIZE, find
 from ..values import (DICTS, TRUE, Atom, Dictionary, DictionaryI, DictionaryN, Float32, Floats,
                       Form, Integers, LList, List, Numbers, Short, Shorts, Strings, TYPED_LISTS,
                       lbool, to_string, truthy, wrap64)
@@ -240,7 +240,7 @@ def at_one(c, k):
     h = find(AT, c)
     if h is not None:
         return h(c, [k])
-    raise LispEError("You cannot apply 'at' to: '%s'" % to_string(c))
+    raise LispEError("value cannot be access through index")
 
 
 @builtin("at", "@", "nth", arity=(2, None))
@@ -326,9 +326,9 @@ def extract(c, frm, upto=None):
             return ""
         frm = i + len(frm)
     if not isinstance(c, (list, str)):
-        h = find(AT, c)
+        h = find(EXTRACT, c)
         if h is not None:
-            raise LispEError("You cannot apply '@@' to: a tensor")
+            return h(c, frm, upto)
         raise LispEError("You cannot apply '@@' to: '%s'" % to_string(c))
     f = integer(frm) if not isinstance(frm, int) else frm
     if f < 0:

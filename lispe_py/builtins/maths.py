@@ -64,7 +64,7 @@ def _rint(x):
 
 
 _FUNCS = {
-    "sqrt": math.sqrt, "√": math.sqrt, "exp": _exp, "log": _log, "ln": _log, "log2": _log2,
+    "sqrt": math.sqrt, "√": math.sqrt, "exp": _exp, "log": _log, "log2": _log2,
     "log10": _log10, "log1p": math.log1p, "expm1": math.expm1, "exp2": lambda x: 2.0 ** x,
     "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos,
     "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,

@@ -82,6 +82,8 @@ def replace(s, find, rep, index=None):
     """(replace s find rep): every occurrence of find replaced by rep."""
     s, find, rep = _s(s), _s(find), _s(rep)
     if index is None:
+        if not find:            # LispE leaves the string unchanged
+            return s
         return s.replace(find, rep)
     # LispE's index form is odd, and followed as observed: find, then the text from index
     i = max(integer(index), 0)

@@ -15,9 +15,8 @@ created in training mode; ``torch_train``/``torch_eval`` switch them); the expli
 import math
 
 from ._lazy import torch, F
-from .convert import to_tensor, read_int, read_float, torch_errors
+from .convert import lib, to_tensor, read_int, read_float, torch_errors
 from .printing import cpp_number
-from ..builtins.registry import builtin
 from ..errors import LispEError
 from ..values import truthy
 
@@ -136,7 +135,7 @@ def _qkv(query, key, value):
 
 # --------------------------------------------------------------------------- builtins
 
-@builtin("torch_flash_attention_create")
+@lib("torch_flash_attention_create")
 def torch_flash_attention_create(embed_dim, num_heads, dropout=None, bias=None):
     """(torch_flash_attention_create embed_dim num_heads [dropout 0.0] [bias true]): flash attention module (bias off only with 0)."""
     e = read_int(embed_dim)
@@ -146,7 +145,7 @@ def torch_flash_attention_create(embed_dim, num_heads, dropout=None, bias=None):
     return FlashAttention(e, h, p, b)
 
 
-@builtin("torch_flash_attention_forward")
+@lib("torch_flash_attention_forward")
 def torch_flash_attention_forward(flash_attention, query, key, value, causal=None):
     """(torch_flash_attention_forward m query key value [causal nil]): attention output [B, S, E]; causal true masks future positions."""
     m = _module(flash_attention)
@@ -155,7 +154,7 @@ def torch_flash_attention_forward(flash_attention, query, key, value, causal=Non
         return m.forward(q, k, v, is_causal=truthy(causal))
 
 
-@builtin("torch_flash_attention_with_mask")
+@lib("torch_flash_attention_with_mask")
 def torch_flash_attention_with_mask(flash_attention, query, key, value, attn_mask):
     """(torch_flash_attention_with_mask m query key value mask): as forward with a mask broadcastable to [B, H, S, S] (bool: true = attend; float: added to scores)."""
     m = _module(flash_attention)
@@ -165,7 +164,7 @@ def torch_flash_attention_with_mask(flash_attention, query, key, value, attn_mas
         return m.forward(q, k, v, attn_mask=mask)
 
 
-@builtin("torch_flash_attention_with_dropout")
+@lib("torch_flash_attention_with_dropout")
 def torch_flash_attention_with_dropout(flash_attention, query, key, value, dropout_p, training=None):
     """(torch_flash_attention_with_dropout m query key value p [training nil]): as forward with dropout p, applied only when training is true."""
     m = _module(flash_attention)
@@ -189,7 +188,7 @@ def _scale(scale):
     return read_float(scale)
 
 
-@builtin("torch_scaled_dot_product_attention")
+@lib("torch_scaled_dot_product_attention")
 def torch_scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=None,
                                        is_causal=None, scale=None):
     """(torch_scaled_dot_product_attention q k v [mask] [dropout 0] [causal nil] [scale 1/sqrt(E)]): softmax(q kT scale + mask) v, no projections."""
@@ -209,7 +208,7 @@ def simple_scale(e):
     return 1.0 / math.sqrt(e / h)
 
 
-@builtin("torch_flash_attention")
+@lib("torch_flash_attention")
 def torch_flash_attention(query, key, value, scale=None):
     """(torch_flash_attention q k v [scale]): softmax(q kT s) v over the last two dims of >= 3-D inputs; s defaults to 1/sqrt(E/h) (h = largest of 8..1 dividing E)."""
     q, k, v = _qkv(query, key, value)

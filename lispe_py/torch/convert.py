@@ -21,12 +21,19 @@ from ._lazy import torch
 from .. import values
 from ..values import (List, Integers, Numbers, Floats, Shorts, Float32, Short, TRUE)
 from ..errors import LispEError
+from ..builtins.registry import builtin
 
-__all__ = [
+__all__ = ["lib",
     "to_tensor", "to_lispe", "is_tensor", "need_tensor", "read_shape", "read_int",
     "read_float", "is_integer", "torch_errors", "scalar_out", "item_value", "at_value",
     "MATRIX_TYPES", "torch_message",
 ]
+
+
+def lib(name, *aliases, arity=None):
+    """Register a lispetorch builtin: a LispE library (``deflib``) function, so missing
+    arguments raise ``Wrong parameter description`` and extra ones are ignored, as in LispE."""
+    return builtin(name, *aliases, arity=arity, library=True)
 
 
 # --------------------------------------------------------------------------- matrix types

@@ -14,9 +14,8 @@ holding one in a ``module`` attribute, or by defining ``to_device(device)``.
 import sys
 
 from ._lazy import torch
-from .convert import read_int, torch_errors
+from .convert import lib, read_int, torch_errors
 from .. import values
-from ..builtins.registry import builtin
 from ..errors import LispEError
 from ..values import TRUE, lbool
 
@@ -142,25 +141,25 @@ def _need_movable(obj):
 
 # --------------------------------------------------------------------------- builtins
 
-@builtin("torch_cuda_is_available", "torch_cuda_available")
+@lib("torch_cuda_is_available", "torch_cuda_available")
 def torch_cuda_is_available():
     """(torch_cuda_is_available): true when a CUDA device can be used."""
     return lbool(cuda_available())
 
 
-@builtin("torch_cuda_device_count")
+@lib("torch_cuda_device_count")
 def torch_cuda_device_count():
     """(torch_cuda_device_count): number of CUDA devices (0 without CUDA)."""
     return int(torch.cuda.device_count()) if cuda_available() else 0
 
 
-@builtin("torch_mps_is_available", "torch_mps_available")
+@lib("torch_mps_is_available", "torch_mps_available")
 def torch_mps_is_available():
     """(torch_mps_is_available): true when Apple's MPS device can be used."""
     return lbool(mps_available())
 
 
-@builtin("torch_get_best_device")
+@lib("torch_get_best_device")
 def torch_get_best_device():
     """(torch_get_best_device): "cuda", "mps" or "cpu", the first available in that order."""
     return best_device()
@@ -173,7 +172,7 @@ def _check_cuda():
         raise LispEError("CUDA not available")
 
 
-@builtin("torch_set_device")
+@lib("torch_set_device")
 def torch_set_device(device):
     """(torch_set_device id): make CUDA device id the current one; true."""
     _check_cuda()
@@ -184,7 +183,7 @@ def torch_set_device(device):
     return TRUE
 
 
-@builtin("torch_to_cuda")
+@lib("torch_to_cuda")
 def torch_to_cuda(tensor, device=None):
     """(torch_to_cuda x [device]): x (tensor or module) on CUDA (device: an id or a device name)."""
     _need_movable(tensor)
@@ -201,7 +200,7 @@ def torch_to_cuda(tensor, device=None):
         return move_to(tensor, dev)
 
 
-@builtin("torch_to_device")
+@lib("torch_to_device")
 def torch_to_device(tensor, device):
     """(torch_to_device x device): x (tensor or module) on device "cpu", "cuda", "cuda:N" or "mps"."""
     _need_movable(tensor)
@@ -210,7 +209,7 @@ def torch_to_device(tensor, device):
         return move_to(tensor, dev)
 
 
-@builtin("torch_to_cpu")
+@lib("torch_to_cpu")
 def torch_to_cpu(tensor):
     """(torch_to_cpu x): x (tensor or module) on the CPU."""
     _need_movable(tensor)
@@ -218,7 +217,7 @@ def torch_to_cpu(tensor):
         return move_to(tensor, torch.device("cpu"))
 
 
-@builtin("torch_to_mps")
+@lib("torch_to_mps")
 def torch_to_mps(tensor):
     """(torch_to_mps x): x on Apple's MPS device; without MPS, on the best available device (said once on stderr)."""
     _need_movable(tensor)
@@ -227,7 +226,7 @@ def torch_to_mps(tensor):
         return move_to(tensor, dev)
 
 
-@builtin("torch_on_mps")
+@lib("torch_on_mps")
 def torch_on_mps(tensor):
     """(torch_on_mps tensor): true/nil on a machine with MPS; nil elsewhere."""
     if not mps_available():
@@ -237,7 +236,7 @@ def torch_on_mps(tensor):
     return lbool(tensor.is_mps)
 
 
-@builtin("torch_mps_synchronize")
+@lib("torch_mps_synchronize")
 def torch_mps_synchronize(safemode=None):
     """(torch_mps_synchronize [safemode]): wait for MPS work to finish; true, or nil without MPS."""
     if not mps_available():
@@ -246,7 +245,7 @@ def torch_mps_synchronize(safemode=None):
     return TRUE
 
 
-@builtin("torch_cuda_memory_allocated")
+@lib("torch_cuda_memory_allocated")
 def torch_cuda_memory_allocated():
     """(torch_cuda_memory_allocated): bytes in use on the current CUDA device (total - free); 0 without CUDA."""
     if not cuda_available():
@@ -255,7 +254,7 @@ def torch_cuda_memory_allocated():
     return int(total - free)
 
 
-@builtin("torch_cuda_memory_total")
+@lib("torch_cuda_memory_total")
 def torch_cuda_memory_total():
     """(torch_cuda_memory_total): total bytes of the current CUDA device; 0 without CUDA."""
     if not cuda_available():
@@ -263,7 +262,7 @@ def torch_cuda_memory_total():
     return int(torch.cuda.mem_get_info()[1])
 
 
-@builtin("torch_cuda_empty_cache")
+@lib("torch_cuda_empty_cache")
 def torch_cuda_empty_cache():
     """(torch_cuda_empty_cache): release PyTorch's cached CUDA memory; true."""
     if not cuda_built():

@@ -43,6 +43,9 @@ the C++, forwarding a checkpointed layer norm or embedding raises
 """
 
 from lispe_py.builtins.registry import builtin
+# tensor_math registers ``torch_linear`` as the doc alias of ``tensor_linear``; the C++ name
+# ``torch_linear`` is the layer builtin, so import it first and register the layer after it.
+from lispe_py.torch import tensor_math as _tensor_math  # noqa: F401
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch, F
 from lispe_py.torch.convert import read_int
@@ -298,7 +301,10 @@ def torch_forward(model, input_data):
 
 @builtin("torch_linear", "torch_linear_create", library=True)
 def torch_linear(in_features, out_features, bias=TRUE):
-    "(torch_linear in out [bias]): nn.Linear(in, out), with a bias unless bias is nil; prints PyTorch Linear Layer."
+    """(torch_linear in out [bias]): nn.Linear(in, out), with a bias unless bias is nil; prints
+    PyTorch Linear Layer. (torch_linear x w) with two tensors is tensor_linear (x·wᵀ)."""
+    if isinstance(in_features, torch.Tensor) and isinstance(out_features, torch.Tensor):
+        return _tensor_math.tensor_linear(in_features, out_features)
     with cpp_errors("Error creating linear layer: "):
         return Linear(torch.nn.Linear(read_int(in_features), read_int(out_features),
                                       bias=truthy(bias)))

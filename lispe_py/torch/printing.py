@@ -25,7 +25,7 @@ Each block chooses its format afresh (checked against libtorch 2.13 with
 import math
 
 from ._lazy import torch, on_load
-from .. import values, protocols
+from .. import values
 
 __all__ = ["format_tensor", "scalar_type_name", "type_string", "cpp_number"]
 

@@ -6,10 +6,9 @@ for the unary functions and reductions, ``Error: ...`` for the binary ones.
 """
 
 from ._lazy import torch, F
-from .convert import (need_tensor, read_float, read_int, is_integer, torch_errors,
+from .convert import (lib, need_tensor, read_float, read_int, torch_errors,
                       scalar_out, item_value)
 from .tensors import both_names, is_generic_list
-from ..builtins.registry import builtin
 from ..errors import LispEError
 from ..values import List, truthy
 
@@ -23,7 +22,7 @@ def _both(a, b):
         raise LispEError("Both arguments must be tensors")
 
 
-@builtin(*both_names("tensor_add"))
+@lib(*both_names("tensor_add"))
 def tensor_add(tensor1, tensor2):
     """(tensor_add t1 t2): element-wise sum (broadcasting, type promotion)."""
     _both(tensor1, tensor2)
@@ -31,15 +30,15 @@ def tensor_add(tensor1, tensor2):
         return tensor1 + tensor2
 
 
-@builtin(*both_names("tensor_sub"))
+@lib(*both_names("tensor_sub"))
 def tensor_sub(tensor1, tensor2):
     """(tensor_sub t1 t2): element-wise difference."""
     _both(tensor1, tensor2)
     with torch_errors():
-        return tensor1 - tensor2
+        return _unbool(tensor1) - _unbool(tensor2)
 
 
-@builtin(*both_names("tensor_mul"))
+@lib(*both_names("tensor_mul"))
 def tensor_mul(tensor1, tensor2):
     """(tensor_mul t1 t2): element-wise product."""
     _both(tensor1, tensor2)
@@ -47,7 +46,7 @@ def tensor_mul(tensor1, tensor2):
         return tensor1 * tensor2
 
 
-@builtin(*both_names("tensor_div"))
+@lib(*both_names("tensor_div"))
 def tensor_div(tensor1, tensor2):
     """(tensor_div t1 t2): element-wise true division (int / int gives float)."""
     _both(tensor1, tensor2)
@@ -55,7 +54,7 @@ def tensor_div(tensor1, tensor2):
         return tensor1 / tensor2
 
 
-@builtin(*both_names("tensor_matmul"))
+@lib(*both_names("tensor_matmul"))
 def tensor_matmul(tensor1, tensor2):
     """(tensor_matmul t1 t2): matrix product (torch.matmul)."""
     _both(tensor1, tensor2)
@@ -63,7 +62,7 @@ def tensor_matmul(tensor1, tensor2):
         return torch.matmul(tensor1, tensor2)
 
 
-@builtin(*both_names("tensor_linear"))
+@lib(*both_names("tensor_linear"))
 def tensor_linear(tensor1, tensor2):
     """(tensor_linear x w): x times the transpose of w, no bias."""
     _both(tensor1, tensor2)
@@ -71,7 +70,7 @@ def tensor_linear(tensor1, tensor2):
         return F.linear(tensor1, tensor2)
 
 
-@builtin(*both_names("tensor_mul_scalar"))
+@lib(*both_names("tensor_mul_scalar"))
 def tensor_mul_scalar(tensor, scalar):
     """(tensor_mul_scalar t s): t times the number s."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -79,7 +78,7 @@ def tensor_mul_scalar(tensor, scalar):
         return tensor * read_float(scalar)
 
 
-@builtin(*both_names("tensor_add_scalar"))
+@lib(*both_names("tensor_add_scalar"))
 def tensor_add_scalar(tensor, scalar):
     """(tensor_add_scalar t s): t plus the number s."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -87,7 +86,7 @@ def tensor_add_scalar(tensor, scalar):
         return tensor + read_float(scalar)
 
 
-@builtin(*both_names("tensor_div_scalar"))
+@lib(*both_names("tensor_div_scalar"))
 def tensor_div_scalar(tensor, scalar):
     """(tensor_div_scalar t s): t divided by the number s (s = 0 is an error)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -98,7 +97,7 @@ def tensor_div_scalar(tensor, scalar):
         return tensor / s
 
 
-@builtin(*both_names("tensor_pow"))
+@lib(*both_names("tensor_pow"))
 def tensor_pow(tensor, exponent):
     """(tensor_pow t e): t to the power e (a number or a tensor)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -114,15 +113,20 @@ def tensor_pow(tensor, exponent):
 
 # --------------------------------------------------------------------------- unary
 
+def _unbool(t):
+    """Bool tensors (the masks lispe-py makes) count as 0/1 float32 in arithmetic."""
+    return t.to(torch.float32) if t.dtype == torch.bool else t
+
+
 def _unary(name, fn, doc):
     def f(tensor):
         need_tensor(tensor)
         with torch_errors(f"Error computing tensor {name}: "):
-            return fn(tensor)
+            return fn(_unbool(tensor))
     f.__name__ = "tensor_" + name
     f.__qualname__ = f.__name__
     f.__doc__ = f"(tensor_{name} tensor): {doc}"
-    builtin(*both_names("tensor_" + name))(f)
+    lib(*both_names("tensor_" + name))(f)
     return f
 
 
@@ -156,7 +160,7 @@ for _name, _fn, _doc in (
     _unary(_name, _fn, _doc)
 
 
-@builtin(*both_names("tensor_softmax"))
+@lib(*both_names("tensor_softmax"))
 def tensor_softmax(tensor, dim):
     """(tensor_softmax tensor dim): softmax along dim."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -164,7 +168,7 @@ def tensor_softmax(tensor, dim):
         return torch.softmax(tensor, read_int(dim))
 
 
-@builtin(*both_names("tensor_log_softmax"))
+@lib(*both_names("tensor_log_softmax"))
 def tensor_log_softmax(tensor, dim):
     """(tensor_log_softmax tensor dim): log of the softmax along dim."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -172,7 +176,7 @@ def tensor_log_softmax(tensor, dim):
         return torch.log_softmax(tensor, read_int(dim))
 
 
-@builtin(*both_names("tensor_clamp"))
+@lib(*both_names("tensor_clamp"))
 def tensor_clamp(tensor, min_val, max_val):
     """(tensor_clamp tensor min max): clamp into [min, max]; nil skips a bound."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -184,7 +188,7 @@ def tensor_clamp(tensor, min_val, max_val):
         return torch.clamp(tensor, lo, hi)
 
 
-@builtin(*both_names("tensor_rms_norm"))
+@lib(*both_names("tensor_rms_norm"))
 def tensor_rms_norm(input, weight, eps=None):
     """(tensor_rms_norm x weight [eps 1]): x * rsqrt(mean(x^2, -1) + eps) * weight (lispetorch's default eps, written 1e-6, is read by LispE as 1)."""
     if not isinstance(input, torch.Tensor) or not isinstance(weight, torch.Tensor):
@@ -194,7 +198,7 @@ def tensor_rms_norm(input, weight, eps=None):
         return input * torch.rsqrt(input.pow(2).mean(-1, keepdim=True) + e) * weight
 
 
-@builtin(*both_names("tensor_cumsum"))
+@lib(*both_names("tensor_cumsum"))
 def tensor_cumsum(tensor, dim):
     """(tensor_cumsum tensor dim): cumulative sum along dim."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -202,7 +206,7 @@ def tensor_cumsum(tensor, dim):
         return torch.cumsum(tensor, read_int(dim))
 
 
-@builtin(*both_names("tensor_gather"))
+@lib(*both_names("tensor_gather"))
 def tensor_gather(input, dim, index):
     """(tensor_gather input dim index): values of input at index along dim."""
     need_tensor(input, "First argument must be a tensor")
@@ -211,7 +215,7 @@ def tensor_gather(input, dim, index):
         return torch.gather(input, read_int(dim), index)
 
 
-@builtin(*both_names("tensor_masked_fill_"))
+@lib(*both_names("tensor_masked_fill_"))
 def tensor_masked_fill_(tensor, mask, value):
     """(tensor_masked_fill_ tensor mask value): in place, set value where mask is non-zero; returns tensor."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -221,7 +225,7 @@ def tensor_masked_fill_(tensor, mask, value):
     return tensor
 
 
-@builtin(*both_names("tensor_einsum"))
+@lib(*both_names("tensor_einsum"))
 def tensor_einsum(indices, tensors):
     """(tensor_einsum equation tensors): Einstein summation over a list of tensors."""
     if not is_generic_list(tensors):
@@ -246,7 +250,7 @@ def _reduction(name, fn, doc):
     f.__name__ = "tensor_" + name
     f.__qualname__ = f.__name__
     f.__doc__ = f"(tensor_{name} tensor): {doc}"
-    builtin(*both_names("tensor_" + name))(f)
+    lib(*both_names("tensor_" + name))(f)
     return f
 
 
@@ -257,7 +261,7 @@ _reduction("max", lambda t: t.max(), "largest element, as a float.")
 _reduction("min", lambda t: t.min(), "smallest element, as a float.")
 
 
-@builtin(*both_names("tensor_mean_dim"))
+@lib(*both_names("tensor_mean_dim"))
 def tensor_mean_dim(tensor, dim):
     """(tensor_mean_dim tensor dim): mean along dim (dimension removed)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -265,7 +269,7 @@ def tensor_mean_dim(tensor, dim):
         return tensor.mean(read_int(dim))
 
 
-@builtin(*both_names("tensor_argmax"))
+@lib(*both_names("tensor_argmax"))
 def tensor_argmax(tensor, dim, keepdim=True):
     """(tensor_argmax tensor dim [keepdim true]): int64 indices of the maxima along dim (dim nil: of the flattened tensor)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -275,7 +279,7 @@ def tensor_argmax(tensor, dim, keepdim=True):
         return torch.argmax(tensor, read_int(dim), keepdim=truthy(keepdim))
 
 
-@builtin(*both_names("tensor_item"))
+@lib(*both_names("tensor_item"))
 def tensor_item(tensor):
     """(tensor_item tensor): the value of a one-element tensor (float, number, integer, short or true/nil)."""
     need_tensor(tensor)
@@ -289,7 +293,7 @@ def _torch_tensor_arg(t):
         raise LispEError("First argument must be a torch tensor", prefix=False)
 
 
-@builtin("torch_topk")
+@lib("torch_topk")
 def torch_topk(tensor, k, dim=None, largest=None):
     """(torch_topk tensor k [dim -1] [largest]): list (values indices) of the k largest along dim."""
     _torch_tensor_arg(tensor)
@@ -300,7 +304,7 @@ def torch_topk(tensor, k, dim=None, largest=None):
     return List([v, i])
 
 
-@builtin("torch_sort", arity=(1, 3))
+@lib("torch_sort", arity=(1, 3))
 def torch_sort(tensor, dim=None, descending=None):
     """(torch_sort tensor [dim -1] [descending nil]) or (torch_sort tensor descending): list (values indices)."""
     _torch_tensor_arg(tensor)
@@ -313,7 +317,7 @@ def torch_sort(tensor, dim=None, descending=None):
     return List([v, i])
 
 
-@builtin("torch_multinomial", "tensor_multinomial")
+@lib("torch_multinomial", "tensor_multinomial")
 def torch_multinomial(probs, num_samples, replacement=None):
     """(torch_multinomial probs n [replacement nil]): int64 tensor of n indices drawn from the rows of probs."""
     _torch_tensor_arg(probs)
@@ -323,7 +327,7 @@ def torch_multinomial(probs, num_samples, replacement=None):
 
 # --------------------------------------------------------------------------- example-only helpers
 
-@builtin("torch_numel", "tensor_numel")
+@lib("torch_numel", "tensor_numel")
 def torch_numel(tensor):
     """(torch_numel tensor): number of elements."""
     need_tensor(tensor)
@@ -336,7 +340,7 @@ def _rhs(x):
     return read_float(x)
 
 
-@builtin("torch_ge", "tensor_ge")
+@lib("torch_ge", "tensor_ge")
 def torch_ge(tensor, other):
     """(torch_ge tensor x): bool tensor, tensor >= x (x a number or a tensor)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -344,7 +348,7 @@ def torch_ge(tensor, other):
         return torch.ge(tensor, _rhs(other))
 
 
-@builtin("torch_where", "tensor_where")
+@lib("torch_where", "tensor_where")
 def torch_where(condition, x, y):
     """(torch_where condition x y): elements of x where condition is true, else of y (numbers allowed)."""
     need_tensor(condition, "First argument must be a tensor")
@@ -352,7 +356,7 @@ def torch_where(condition, x, y):
         return torch.where(condition.to(torch.bool), _rhs(x), _rhs(y))
 
 
-@builtin("torch_index_put_", "tensor_index_put_")
+@lib("torch_index_put_", "tensor_index_put_")
 def torch_index_put_(tensor, indices, value):
     """(torch_index_put_ tensor indices value): in place, tensor[indices] = value; indices a tensor, a list of index tensors or a LispE list of integers; returns tensor."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -374,7 +378,7 @@ def torch_index_put_(tensor, indices, value):
     return tensor
 
 
-@builtin("torch_norm", "tensor_norm", arity=(1, 3))
+@lib("torch_norm", "tensor_norm", arity=(1, 3))
 def torch_norm(tensor, p=None, dim=None):
     """(torch_norm tensor [p 2] [dim]): p-norm (0-dim tensor) of all elements, or of each slice along dim."""
     need_tensor(tensor)

@@ -4,30 +4,29 @@ Every ``tensor_<x>`` builtin is also registered as ``torch_<x>`` (documentation 
 """
 
 from ._lazy import torch
-from .convert import need_tensor, read_shape, read_int, is_integer, torch_errors
+from .convert import lib, need_tensor, read_shape, read_int, is_integer, torch_errors
 from .tensors import both_names
-from ..builtins.registry import builtin
 from ..errors import LispEError
 from ..values import Integers
 
 __all__ = []
 
 
-@builtin(*both_names("tensor_shape"))
+@lib(*both_names("tensor_shape"))
 def tensor_shape(tensor):
     """(tensor_shape tensor): the sizes of the tensor as integers."""
     need_tensor(tensor)
     return Integers(int(s) for s in tensor.shape)
 
 
-@builtin(*both_names("tensor_size"))
+@lib(*both_names("tensor_size"))
 def tensor_size(tensor):
     """(tensor_size tensor): the sizes of the tensor as integers (same as tensor_shape; (size t) counts elements)."""
     need_tensor(tensor)
     return Integers(int(s) for s in tensor.shape)
 
 
-@builtin(*both_names("tensor_reshape"))
+@lib(*both_names("tensor_reshape"))
 def tensor_reshape(tensor, shape):
     """(tensor_reshape tensor shape): tensor with a new shape (-1 infers one size); a view when possible."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -38,7 +37,7 @@ def tensor_reshape(tensor, shape):
         return tensor.reshape(dims)
 
 
-@builtin(*both_names("tensor_contiguous"))
+@lib(*both_names("tensor_contiguous"))
 def tensor_contiguous(tensor):
     """(tensor_contiguous tensor): tensor itself if contiguous, else a contiguous copy."""
     need_tensor(tensor)
@@ -48,7 +47,7 @@ def tensor_contiguous(tensor):
         return tensor.contiguous()
 
 
-@builtin(*both_names("tensor_transpose"))
+@lib(*both_names("tensor_transpose"))
 def tensor_transpose(tensor, dim0, dim1):
     """(tensor_transpose tensor dim0 dim1): view with dim0 and dim1 swapped (negative dims count from the end)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -58,7 +57,7 @@ def tensor_transpose(tensor, dim0, dim1):
         return tensor.transpose(int(dim0), int(dim1))
 
 
-@builtin(*both_names("tensor_unsqueeze"))
+@lib(*both_names("tensor_unsqueeze"))
 def tensor_unsqueeze(tensor, dim):
     """(tensor_unsqueeze tensor dim): view with a size-1 dimension inserted at dim."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -68,7 +67,7 @@ def tensor_unsqueeze(tensor, dim):
         return tensor.unsqueeze(int(dim))
 
 
-@builtin(*both_names("tensor_squeeze"))
+@lib(*both_names("tensor_squeeze"))
 def tensor_squeeze(tensor, dim=None):
     """(tensor_squeeze tensor [dim]): remove the size-1 dimension dim, or every size-1 dimension when dim is nil or left out."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -78,7 +77,7 @@ def tensor_squeeze(tensor, dim=None):
         return tensor.squeeze(read_int(dim))
 
 
-@builtin(*both_names("tensor_slice", "torch_tensor_slice"))
+@lib(*both_names("tensor_slice", "torch_tensor_slice"))
 def tensor_slice(tensor, dim, start, end):
     """(tensor_slice tensor dim start end): view of indices [start, end) along dim (Python-style negatives and clamping)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -92,7 +91,7 @@ def tensor_slice(tensor, dim, start, end):
         return torch.ops.aten.slice.Tensor(tensor, int(dim), int(start), int(end), 1)
 
 
-@builtin(*both_names("tensor_select"))
+@lib(*both_names("tensor_select"))
 def tensor_select(tensor, dim, index):
     """(tensor_select tensor dim index): the slice at index along dim (one dimension fewer)."""
     need_tensor(tensor, "First argument must be a tensor")

@@ -7,13 +7,12 @@ lispetorch documentation uses); see docs/compatibility.md.
 """
 
 import gc
-import sys
 
 from ._lazy import torch, on_load
-from .convert import (to_tensor, to_lispe, need_tensor, read_shape, read_float, read_int,
+from .convert import (lib, to_tensor, to_lispe, need_tensor, read_shape, read_float, read_int,
                       is_integer, torch_errors, at_value)
 from .. import protocols, values
-from ..builtins.registry import builtin, lookup
+from ..builtins.registry import lookup
 from ..errors import LispEError
 
 __all__ = ["tensor_create", "is_generic_list", "arith", "extract", "both_names"]
@@ -31,19 +30,15 @@ def is_generic_list(x):
     return isinstance(x, list) and getattr(x, "kind", None) == "list_"
 
 
-def _float32():
-    return torch.float32
-
-
 # --------------------------------------------------------------------------- creation
 
-@builtin("torch_tensor", "tensor_create")
+@lib("torch_tensor", "tensor_create")
 def tensor_create(thedata):
     """(torch_tensor data): tensor copied from floats (float32), numbers (float64), integers (int64), shorts (int16) or a LispE matrix."""
     return to_tensor(thedata).clone() if isinstance(thedata, torch.Tensor) else to_tensor(thedata)
 
 
-@builtin(*both_names("tensor_zeros"))
+@lib(*both_names("tensor_zeros"))
 def tensor_zeros(shape):
     """(tensor_zeros shape): float32 tensor of zeros."""
     dims = read_shape(shape)
@@ -51,7 +46,7 @@ def tensor_zeros(shape):
         return torch.zeros(dims, dtype=torch.float32)
 
 
-@builtin(*both_names("tensor_ones"))
+@lib(*both_names("tensor_ones"))
 def tensor_ones(shape):
     """(tensor_ones shape): float32 tensor of ones."""
     dims = read_shape(shape)
@@ -59,7 +54,7 @@ def tensor_ones(shape):
         return torch.ones(dims, dtype=torch.float32)
 
 
-@builtin(*both_names("tensor_full"))
+@lib(*both_names("tensor_full"))
 def tensor_full(shape, value):
     """(tensor_full shape value): float32 tensor filled with value."""
     dims = read_shape(shape)
@@ -67,7 +62,7 @@ def tensor_full(shape, value):
         return torch.full(dims, read_float(value), dtype=torch.float32)
 
 
-@builtin(*both_names("tensor_full_like"))
+@lib(*both_names("tensor_full_like"))
 def tensor_full_like(tensor, fill_value):
     """(tensor_full_like tensor value): tensor of tensor's shape, dtype and device filled with value."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -75,7 +70,7 @@ def tensor_full_like(tensor, fill_value):
         return torch.full_like(tensor, read_float(fill_value))
 
 
-@builtin(*both_names("tensor_randn"))
+@lib(*both_names("tensor_randn"))
 def tensor_randn(shape):
     """(tensor_randn shape): float32 tensor drawn from N(0, 1)."""
     dims = read_shape(shape)
@@ -83,7 +78,7 @@ def tensor_randn(shape):
         return torch.randn(dims, dtype=torch.float32)
 
 
-@builtin(*both_names("tensor_rand"))
+@lib(*both_names("tensor_rand"))
 def tensor_rand(shape):
     """(tensor_rand shape): float32 tensor drawn uniformly from [0, 1)."""
     dims = read_shape(shape)
@@ -91,7 +86,7 @@ def tensor_rand(shape):
         return torch.rand(dims, dtype=torch.float32)
 
 
-@builtin(*both_names("tensor_randint"))
+@lib(*both_names("tensor_randint"))
 def tensor_randint(low, high, shape):
     """(tensor_randint low high shape): int64 tensor of integers in [low, high)."""
     dims = read_shape(shape)
@@ -99,7 +94,7 @@ def tensor_randint(low, high, shape):
         return torch.randint(read_int(low), read_int(high), dims, dtype=torch.int64)
 
 
-@builtin(*both_names("tensor_triu"))
+@lib(*both_names("tensor_triu"))
 def tensor_triu(tensor, diagonal):
     """(tensor_triu tensor diagonal): upper triangle (diagonal used only when it is an integer, else 0)."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -108,7 +103,7 @@ def tensor_triu(tensor, diagonal):
         return torch.triu(tensor, d)
 
 
-@builtin(*both_names("tensor_set_item"))
+@lib(*both_names("tensor_set_item"))
 def tensor_set_item(tensor, indices, value):
     """(tensor_set_item tensor indices value): copy of tensor with the element (or sub-tensor) at indices (1 to 4 integers) set to value."""
     need_tensor(tensor, "First argument must be a tensor")
@@ -126,14 +121,14 @@ def tensor_set_item(tensor, indices, value):
         return out
 
 
-@builtin(*both_names("tensor_to_list", "torch_to_lispe"))
+@lib(*both_names("tensor_to_list", "torch_to_lispe"))
 def tensor_to_list(tensor):
     """(tensor_to_list tensor): the tensor's values as LispE data (scalar, floats/numbers/integers/shorts, or nested matrix)."""
     need_tensor(tensor)
     return to_lispe(tensor)
 
 
-@builtin(*both_names("tensor_cat"))
+@lib(*both_names("tensor_cat"))
 def tensor_cat(tensors, dim):
     """(tensor_cat tensors dim): concatenate a list of tensors along dim."""
     if not is_generic_list(tensors):
@@ -145,15 +140,16 @@ def tensor_cat(tensors, dim):
         return torch.cat(list(tensors), read_int(dim))
 
 
-@builtin(*both_names("tensor_in_memory"))
+@lib(*both_names("tensor_in_memory"))
 def tensor_in_memory():
     """(tensor_in_memory): number of live tensor objects (a debugging counter)."""
     if not values.PRINTERS.get(torch.Tensor):
         return 0
-    return sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
+    T = torch.Tensor
+    return sum(1 for o in gc.get_objects() if issubclass(type(o), T))
 
 
-@builtin("torch_tensor_at", arity=(2, None))
+@lib("torch_tensor_at", arity=(2, None))
 def torch_tensor_at(obj, *indexes):
     """(torch_tensor_at tensor i): same as (at tensor i): element i of the flattened tensor."""
     if isinstance(obj, torch.Tensor):
@@ -202,13 +198,20 @@ def _cdr(t):
     return t[1:]
 
 
-def extract(t, start, end):
-    """``(@@ t start end)``: lispetorch passes ``end`` to ``narrow`` as a *length*."""
+def extract(t, start, end=None):
+    """``(@@ t start end)``: lispetorch passes ``end`` to ``narrow`` as a *length* (so
+    ``(@@ t 1 3)`` is 3 elements from index 1); without ``end``, the rest of dim 0."""
     n = t.numel()
     s = _index(start)
-    e = _index(end)
     if s < 0:
         s += n
+    if end is None:
+        e = (t.size(0) - s) if t.dim() else 0
+        if s < 0 or e <= 0:
+            raise LispEError("indices out of bounds or invalid range")
+        with torch_errors("Error in tensor extraction: "):
+            return t.narrow(0, s, e)
+    e = _index(end)
     if e < 0:
         e += n
     if s < 0 or e > n or s >= e:
@@ -244,7 +247,14 @@ def arith(op, a, b):
     plus 1 gives float32), division by a scalar 0 is an error."""
     name = _OPS.get(op)
     if name is None:
+        if op == "sum":          # (sum tensor): LispE's message, as the C++ gives it
+            raise LispEError("expecting a container as argument")
         raise LispEError(f"cannot evaluate '{op}' with these operands")
+    if name == "sub":        # bool masks count as 0/1 (PyTorch refuses '-' on bool)
+        if isinstance(a, torch.Tensor) and a.dtype == torch.bool:
+            a = a.to(torch.float32)
+        if isinstance(b, torch.Tensor) and b.dtype == torch.bool:
+            b = b.to(torch.float32)
     if isinstance(a, torch.Tensor):
         rhs = _operand(b)
         if op == "/" and not isinstance(rhs, torch.Tensor) and rhs == 0:

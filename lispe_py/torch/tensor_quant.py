@@ -1,0 +1,235 @@
+"""Quantization, half/int8 casts and Tucker decomposition builtins (lispetorch §1.13, §1.15).
+
+Quantized tensors print with libtorch's footer (``QuantizedCPUQInt8Type{3}, qscheme: ...``,
+see printing.py). PyTorch's deprecation warning for quantized tensors is silenced: the
+C++ library writes it to stderr too, but it says nothing about the LispE program.
+"""
+
+import warnings
+
+from ._lazy import torch
+from .convert import lib, need_tensor, read_float, read_int, torch_errors, scalar_out
+from .tensors import is_generic_list
+from ..errors import LispEError
+from ..values import List
+
+__all__ = ["tucker_decomposition", "tucker_reconstruct", "khatri_rao"]
+
+
+def _quiet(fn, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args)
+
+
+def _qdtype(name):
+    s = name if isinstance(name, str) else ""
+    if s in ("uint8", "quint8"):
+        return torch.quint8
+    return torch.qint8
+
+
+# --------------------------------------------------------------------------- quantization
+
+@lib("torch_quantize_dynamic")
+def torch_quantize_dynamic(tensor, dtype):
+    """(torch_quantize_dynamic tensor dtype): per-tensor quantization with scale 1 and zero point 0; dtype "int8"/"qint8" or "uint8"/"quint8"."""
+    need_tensor(tensor)
+    s = dtype if isinstance(dtype, str) else str(dtype)
+    if s in ("int8", "qint8"):
+        qd = torch.qint8
+    elif s in ("uint8", "quint8"):
+        qd = torch.quint8
+    else:
+        raise LispEError("Unsupported dtype for quantization: " + s, prefix=False)
+    with torch_errors("Error in dynamic quantization: "):
+        return _quiet(torch.quantize_per_tensor, tensor.float(), 1.0, 0, qd)
+
+
+@lib("torch_quantize_static")
+def torch_quantize_static(tensor, scale, zero_point, dtype):
+    """(torch_quantize_static tensor scale zero_point dtype): per-tensor quantization (quint8 for "uint8"/"quint8", else qint8)."""
+    need_tensor(tensor)
+    with torch_errors("Error in static quantization: "):
+        return _quiet(torch.quantize_per_tensor, tensor.float(), read_float(scale),
+                      read_int(zero_point), _qdtype(dtype))
+
+
+@lib("torch_quantize_linear")
+def torch_quantize_linear(tensor, scale, zero_point):
+    """(torch_quantize_linear tensor scale zero_point): per-tensor qint8 quantization."""
+    need_tensor(tensor)
+    with torch_errors("Error in linear quantization: "):
+        return _quiet(torch.quantize_per_tensor, tensor.float(), read_float(scale),
+                      read_int(zero_point), torch.qint8)
+
+
+@lib("torch_quantize_per_channel")
+def torch_quantize_per_channel(tensor, scales, zero_points, axis):
+    """(torch_quantize_per_channel tensor scales zero_points axis): per-channel qint8 quantization (scales and zero points are tensors)."""
+    need_tensor(tensor)
+    need_tensor(scales, "Scales must be a tensor")
+    need_tensor(zero_points, "Zero points must be a tensor")
+    with torch_errors("Error in per-channel quantization: "):
+        return _quiet(torch.quantize_per_channel, tensor.float(), scales.to(torch.float64),
+                      zero_points.to(torch.int64), read_int(axis), torch.qint8)
+
+
+@lib("torch_quantize_int8")
+def torch_quantize_int8(tensor):
+    """(torch_quantize_int8 tensor): qint8 quantization with scale (max-min)/255 and zero point -min/scale."""
+    need_tensor(tensor)
+    with torch_errors("Error in INT8 quantization: "):
+        t = tensor.float()
+        lo, hi = t.min(), t.max()
+        scale = ((hi - lo) / 255.0).item()
+        zp = int(-lo.item() / scale) if scale != 0 else 0
+        return _quiet(torch.quantize_per_tensor, t, scale, zp, torch.qint8)
+
+
+@lib("torch_dequantize")
+def torch_dequantize(quantized_tensor):
+    """(torch_dequantize tensor): float32 values of a quantized tensor (other tensors unchanged)."""
+    need_tensor(quantized_tensor)
+    with torch_errors("Error in dequantization: "):
+        if quantized_tensor.is_quantized:
+            return quantized_tensor.dequantize()
+        return quantized_tensor
+
+
+@lib("torch_quantize_fp16", "torch_tensor_to_fp16")
+def torch_quantize_fp16(tensor):
+    """(torch_quantize_fp16 tensor): float16 copy of tensor."""
+    need_tensor(tensor)
+    with torch_errors("Error in FP16 conversion: "):
+        return tensor.to(torch.float16)
+
+
+@lib("torch_tensor_to_int8")
+def torch_tensor_to_int8(tensor):
+    """(torch_tensor_to_int8 tensor): int8 cast of tensor (no scaling)."""
+    need_tensor(tensor)
+    with torch_errors("Error in INT8 conversion: "):
+        return tensor.to(torch.int8)
+
+
+@lib("torch_model_quantize_dynamic")
+def torch_model_quantize_dynamic(model, dtype=None):
+    """(torch_model_quantize_dynamic model): the model, unchanged (lispetorch quantizes nothing here)."""
+    return model
+
+
+@lib("torch_model_quantize_static")
+def torch_model_quantize_static(model, calibration_data):
+    """(torch_model_quantize_static model calibration_data): the model, unchanged."""
+    return model
+
+
+# --------------------------------------------------------------------------- Tucker
+
+def _mode_product(x, u, mode):
+    """x multiplied along ``mode`` by matrix u ([new, old])."""
+    moved = x.movedim(mode, -1)
+    return (moved @ u.T).movedim(-1, mode)
+
+
+def tucker_reconstruct(core, factors):
+    x = core
+    for mode, u in enumerate(factors):
+        x = _mode_product(x, u, mode)
+    return x
+
+
+def tucker_decomposition(x, ranks, max_iter=100, tol=1e-6):
+    """HOOI: HOSVD start, then alternating updates of each factor. Returns (core, factors)."""
+    x = x.to(torch.float64) if not x.is_floating_point() else x
+    n = x.dim()
+    factors = []
+    for mode in range(n):
+        unfold = x.movedim(mode, 0).reshape(x.shape[mode], -1)
+        u, _, _ = torch.linalg.svd(unfold, full_matrices=False)
+        factors.append(u[:, :ranks[mode]])
+    prev = None
+    for _ in range(max(1, max_iter)):
+        for mode in range(n):
+            y = x
+            for m in range(n):
+                if m != mode:
+                    y = _mode_product(y, factors[m].T, m)
+            unfold = y.movedim(mode, 0).reshape(y.shape[mode], -1)
+            u, _, _ = torch.linalg.svd(unfold, full_matrices=False)
+            factors[mode] = u[:, :ranks[mode]]
+        core = x
+        for m in range(n):
+            core = _mode_product(core, factors[m].T, m)
+        norm = core.norm().item()
+        if prev is not None and abs(norm - prev) <= tol * max(1.0, abs(prev)):
+            break
+        prev = norm
+    return core, factors
+
+
+@lib("torch_tucker_decomposition")
+def torch_tucker_decomposition(tensor, rank, max_iter=None, tol=None):
+    """(torch_tucker_decomposition tensor rank [max_iter 100] [tol 1e-6]): list (core (factor0 factor1 ...)); rank an integer or a list of one rank per dimension."""
+    need_tensor(tensor)
+    if isinstance(rank, list):
+        ranks = [read_int(r) for r in rank]
+    else:
+        ranks = [read_int(rank)] * tensor.dim()
+    if len(ranks) != tensor.dim():
+        raise LispEError("Number of ranks must match tensor dimensions")
+    ranks = [max(1, min(r, s)) for r, s in zip(ranks, tensor.shape)]
+    it = 100 if max_iter is None else read_int(max_iter)
+    tl = 1e-6 if tol is None else read_float(tol)
+    with torch_errors("Error in Tucker decomposition: "):
+        core, factors = tucker_decomposition(tensor, ranks, it, tl)
+        dt = tensor.dtype if tensor.is_floating_point() else torch.float64
+        return List([core.to(dt), List([f.to(dt) for f in factors])])
+
+
+@lib("torch_tucker_reconstruct")
+def torch_tucker_reconstruct(core, factors):
+    """(torch_tucker_reconstruct core factors): the full tensor core x1 U0 x2 U1 ..."""
+    if not isinstance(core, torch.Tensor):
+        raise LispEError("Core must be a tensor")
+    if not isinstance(factors, list) or not all(isinstance(f, torch.Tensor) for f in factors):
+        raise LispEError("Factors must be a list of tensors")
+    with torch_errors("Error in Tucker reconstruction: "):
+        return tucker_reconstruct(core, list(factors))
+
+
+def _numel(shape):
+    n = 1
+    if is_generic_list(shape):
+        for s in shape:
+            n *= read_int(s)
+    return n
+
+
+@lib("torch_tucker_compression_ratio")
+def torch_tucker_compression_ratio(original_shape, core_shape, factor_shapes):
+    """(torch_tucker_compression_ratio original_shape core_shape factor_shapes): elements of the original / elements of core and factors (a float; shapes are generic lists)."""
+    total = _numel(core_shape)
+    if is_generic_list(factor_shapes):
+        for fs in factor_shapes:
+            total += _numel(fs)
+    return scalar_out(_numel(original_shape) / total)
+
+
+def khatri_rao(a, b):
+    return (a.unsqueeze(1) * b.unsqueeze(0)).reshape(a.shape[0] * b.shape[0], a.shape[1])
+
+
+@lib("torch_khatri_rao_product")
+def torch_khatri_rao_product(a, b):
+    """(torch_khatri_rao_product A B): column-wise Kronecker product, [rowsA*rowsB, cols]."""
+    if not isinstance(a, torch.Tensor):
+        raise LispEError("First argument must be a tensor", prefix=False)
+    if not isinstance(b, torch.Tensor):
+        raise LispEError("Second argument must be a tensor", prefix=False)
+    if a.dim() != 2 or b.dim() != 2 or a.shape[1] != b.shape[1]:
+        raise LispEError("Error in Khatri-Rao product: Matrices must have the same number of columns",
+                         prefix=False)
+    with torch_errors("Error in Khatri-Rao product: "):
+        return khatri_rao(a, b)
