@@ -2,6 +2,7 @@
 directly, on the CPU, B=1, H=8, head_dim=64 (embed_dim 512), float32.
 
     python bench/attention.py [--sizes 1024,4096,8192,16384] [--repeat 3] [--no-memory]
+    python bench/attention.py --device cuda [...]   (GPU sweep: bench/attention_gpu.py)
 
 Time: one process; each call is made through the LispE evaluator (``LispE().eval`` of
 ``(torch_flash_attention_forward m q k v)`` / ``(torch_scaled_dot_product_attention q k v)``)
@@ -134,6 +135,12 @@ def mib(b):
 
 
 def main():
+    if "--device" in sys.argv:
+        # the GPU sweep (bf16, backends forced, TFLOPS) lives in attention_gpu.py
+        i = sys.argv.index("--device")
+        if sys.argv[i + 1:i + 2] == ["cuda"]:
+            import attention_gpu
+            return attention_gpu.main(sys.argv[1:i] + sys.argv[i + 2:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1024,4096,8192,16384")
     ap.add_argument("--repeat", type=int, default=3)

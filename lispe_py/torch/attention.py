@@ -15,40 +15,38 @@ created in training mode; ``torch_train``/``torch_eval`` switch them); the expli
 import math
 
 from ._lazy import torch, F
-from .convert import lib, to_tensor, read_int, read_float, torch_errors
+from .convert import _TORCH_FAILURES, lib, to_tensor, read_int, read_float, torch_error, torch_errors
 from .printing import cpp_number
 from ..errors import LispEError
 from ..values import truthy
 
 __all__ = ["FlashAttention", "sdpa"]
 
-_CUDA_ORDER = None
+_CUDA_READY = False
 
 
-def _cuda_backends():
-    global _CUDA_ORDER
-    if _CUDA_ORDER is None:
+def _prefer_fast_cuda_backends():
+    """Once, at the first CUDA call: make SDPA try cuDNN, then flash, then memory-efficient,
+    then math attention. PyTorch takes the first backend in that order that accepts the
+    inputs, so an unsupported shape, dtype or mask falls back silently. Set globally once
+    (not per call with ``sdpa_kernel``, whose Python overhead dominates short sequences)."""
+    global _CUDA_READY
+    _CUDA_READY = True
+    try:
         from torch.nn.attention import SDPBackend
-        order = []
-        for name in ("CUDNN_ATTENTION", "FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH"):
-            b = getattr(SDPBackend, name, None)
-            if b is not None:
-                order.append(b)
-        _CUDA_ORDER = order
-    return _CUDA_ORDER
+        order = [int(getattr(SDPBackend, name)) for name in
+                 ("CUDNN_ATTENTION", "FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH")
+                 if hasattr(SDPBackend, name)]
+        current = [int(b) for b in torch._C._get_sdp_priority_order()]
+        torch._C._set_sdp_priority_order(order + [b for b in current if b not in order])
+    except (ImportError, AttributeError, RuntimeError, TypeError):
+        pass        # an older PyTorch: its own default order
 
 
 def sdpa(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
     """``F.scaled_dot_product_attention`` with the fastest available backend."""
-    if q.is_cuda:
-        from torch.nn.attention import sdpa_kernel
-        try:
-            with sdpa_kernel(_cuda_backends(), set_priority=True):
-                return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask,
-                                                      dropout_p=dropout_p,
-                                                      is_causal=is_causal, scale=scale)
-        except TypeError:   # older PyTorch without set_priority
-            pass
+    if not _CUDA_READY and q.is_cuda:
+        _prefer_fast_cuda_backends()
     return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p,
                                           is_causal=is_causal, scale=scale)
 
@@ -150,8 +148,10 @@ def torch_flash_attention_forward(flash_attention, query, key, value, causal=Non
     """(torch_flash_attention_forward m query key value [causal nil]): attention output [B, S, E]; causal true masks future positions."""
     m = _module(flash_attention)
     q, k, v = _qkv(query, key, value)
-    with torch_errors("Error in Flash Attention forward: "):
+    try:
         return m.forward(q, k, v, is_causal=truthy(causal))
+    except _TORCH_FAILURES as e:
+        raise torch_error(e, "Error in Flash Attention forward: ") from None
 
 
 @lib("torch_flash_attention_with_mask")
@@ -192,12 +192,24 @@ def _scale(scale):
 def torch_scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=None,
                                        is_causal=None, scale=None):
     """(torch_scaled_dot_product_attention q k v [mask] [dropout 0] [causal nil] [scale 1/sqrt(E)]): softmax(q kT scale + mask) v, no projections."""
+    if attn_mask is None and dropout_p is None and is_causal is None and scale is None:
+        # the common call (q k v): as little Python as possible between LispE and the kernel
+        T = torch.Tensor
+        if type(query) is T and type(key) is T and type(value) is T:
+            if not _CUDA_READY and query.is_cuda:
+                _prefer_fast_cuda_backends()
+            try:
+                return F.scaled_dot_product_attention(query, key, value)
+            except _TORCH_FAILURES as e:
+                raise torch_error(e, "Error in scaled dot product attention: ") from None
     q, k, v = _qkv(query, key, value)
     mask = None if attn_mask is None else to_tensor(attn_mask)
     p = 0.0 if dropout_p is None else read_float(dropout_p)
-    with torch_errors("Error in scaled dot product attention: "):
+    try:
         return sdpa(q, k, v, attn_mask=mask, dropout_p=p, is_causal=truthy(is_causal),
                     scale=_scale(scale))
+    except _TORCH_FAILURES as e:
+        raise torch_error(e, "Error in scaled dot product attention: ") from None
 
 
 def simple_scale(e):

@@ -74,6 +74,21 @@ def torch_message(exc):
     return msg.split("\n")[0].rstrip()
 
 
+_TORCH_FAILURES = (RuntimeError, ValueError, TypeError, IndexError, KeyError, OverflowError,
+                   ZeroDivisionError, NotImplementedError, AssertionError)
+
+
+def torch_error(e, prefix=""):
+    """The LispEError for a PyTorch failure ``e`` (see :func:`torch_errors`); for hot paths
+    that use a plain ``try/except`` instead of the context manager."""
+    if isinstance(e, LispEError):
+        return e
+    msg = torch_message(e)
+    if prefix.startswith("Error"):
+        return LispEError(prefix + msg, prefix=False)
+    return LispEError(prefix + msg)
+
+
 @contextlib.contextmanager
 def torch_errors(prefix=""):
     """Turn a PyTorch failure inside the block into a LispE error.
@@ -85,12 +100,8 @@ def torch_errors(prefix=""):
         yield
     except LispEError:
         raise
-    except (RuntimeError, ValueError, TypeError, IndexError, KeyError, OverflowError,
-            ZeroDivisionError, NotImplementedError, AssertionError) as e:
-        msg = torch_message(e)
-        if prefix.startswith("Error"):
-            raise LispEError(prefix + msg, prefix=False) from None
-        raise LispEError(prefix + msg) from None
+    except _TORCH_FAILURES as e:
+        raise torch_error(e, prefix) from None
 
 
 # --------------------------------------------------------------------------- predicates, readers

@@ -249,7 +249,7 @@ def torch_save_checkpoint(model, optimizer, epoch, path):
     payload = {"format": FORMAT, "kind": "checkpoint", "single": single, "types": types,
                "states": _states(mods), "epoch": read_int(epoch),
                "optimizer": optimizer.optimizer.state_dict() if optimizer is not None else None,
-               "optimizer_kind": optimizer.kind if optimizer is not None else None}
+               "optimizer_kind": optimizer.optimizer_type if optimizer is not None else None}
     save_file(payload, _path(path), "Error saving checkpoint: ")
     return "Checkpoint saved successfully"
 

@@ -42,6 +42,7 @@ writes lr = f(step) into every parameter group), ``torch_scheduler_get_lr s``,
 """
 
 import math
+import warnings
 
 from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
@@ -57,13 +58,13 @@ __all__ = ["Optimizer", "LRScheduler", "make_optimizer"]
 # --------------------------------------------------------------------------- optimizers
 
 class Optimizer:
-    """A ``torch.optim`` optimizer as a LispE value (``.optimizer``; ``.kind`` adam|adamw|sgd)."""
+    """A ``torch.optim`` optimizer as a LispE value (``.optimizer``; ``.optimizer_type`` adam|adamw|sgd)."""
 
     lispe_type = "torch_optimizer_"
 
     def __init__(self, optimizer, kind):
         self.optimizer = optimizer
-        self.kind = kind
+        self.optimizer_type = kind
 
     def params(self):
         return [p for g in self.optimizer.param_groups for p in g["params"]]
@@ -75,7 +76,7 @@ class Optimizer:
         return "PyTorch Optimizer"
 
     def __repr__(self):
-        return "<PyTorch Optimizer (%s)>" % self.kind
+        return "<PyTorch Optimizer (%s)>" % self.optimizer_type
 
 
 def _prepare(params):
@@ -239,6 +240,10 @@ def torch_mse_loss(predictions, targets):
     "(torch_mse_loss predictions targets): mean squared error, a 0-dim tensor."
     _two_tensors(predictions, targets)
     with cpp_errors("Error calculating MSE loss: "):
+        if predictions.shape != targets.shape:
+            with warnings.catch_warnings():     # PyTorch warns about broadcasting; the C++ does not
+                warnings.simplefilter("ignore")
+                return F.mse_loss(predictions, targets)
         return F.mse_loss(predictions, targets)
 
 
@@ -345,7 +350,7 @@ class LRScheduler:
 
     def __init__(self, optimizer, kind, config):
         self.optimizer = optimizer
-        self.kind = kind
+        self.scheduler_type = kind
         self.step_count = 0
         self.initial_lr = 0.001
         self.min_lr = 1e-6
@@ -363,16 +368,16 @@ class LRScheduler:
 
     def compute(self, step):
         init, low = self.initial_lr, self.min_lr
-        if self.kind == "linear_warmup_cosine":
+        if self.scheduler_type == "linear_warmup_cosine":
             if step < self.warmup_steps:
                 return init * _div(step, self.warmup_steps)
             progress = _div(step - self.warmup_steps, self.total_steps - self.warmup_steps)
             return low + (init - low) * 0.5 * (1 + _cos(math.pi * progress))
-        if self.kind == "cosine":
+        if self.scheduler_type == "cosine":
             return low + (init - low) * 0.5 * (1 + _cos(math.pi * _div(step, self.total_steps)))
-        if self.kind == "exponential":
+        if self.scheduler_type == "exponential":
             return init * self.gamma ** step
-        if self.kind == "step":
+        if self.scheduler_type == "step":
             if self.step_size == 0:
                 return math.nan
             return init * self.gamma ** (step // self.step_size)
@@ -394,7 +399,7 @@ class LRScheduler:
 
     def lispe_str(self):
         return "LR Scheduler (%s, step=%d, lr=%s)" % (
-            _SCHEDULERS[self.kind], self.step_count, cpp_number(self.get_lr()))
+            _SCHEDULERS[self.scheduler_type], self.step_count, cpp_number(self.get_lr()))
 
     def __repr__(self):
         return "<%s>" % self.lispe_str()
