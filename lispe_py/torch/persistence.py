@@ -198,7 +198,7 @@ def torch_load_model(model, path):
     return "Model loaded successfully"
 
 
-@builtin("torch_state_dict", library=True)
+@builtin("torch_state_dict", "torch_model_state_dict", library=True)
 def torch_state_dict(model):
     "(torch_state_dict m): copies of the named parameters of m; prints PyTorch State Dict (N parameters)."
     _, mods, _ = _modules(model, "Argument must be a PyTorch module")
