@@ -2,7 +2,6 @@
 (lispe_py.torch.training, lispe_py.torch.progress)."""
 
 import io
-import math
 
 import pytest
 

@@ -43,8 +43,8 @@ the C++, forwarding a checkpointed layer norm or embedding raises
 """
 
 from lispe_py.builtins.registry import builtin
-# tensor_math registers ``torch_linear`` as the doc alias of ``tensor_linear``; the C++ name
-# ``torch_linear`` is the layer builtin, so import it first and register the layer after it.
+# ``torch_linear`` is the layer builtin (the C++ name); with two tensors it also accepts the
+# ``tensor_linear`` form.
 from lispe_py.torch import tensor_math as _tensor_math  # noqa: F401
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch, F

@@ -23,7 +23,7 @@ import inspect
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
 from lispe_py.torch.convert import torch_message
-from lispe_py.values import List, DICTS, dict_items
+from lispe_py.values import DICTS, dict_items
 
 __all__ = ["TorchModule", "module_of", "is_module", "collect_parameters", "forward_any",
            "cpp_errors", "set_training"]
@@ -202,8 +202,3 @@ def forward_any(obj, x):
     if isinstance(m, torch.nn.MultiheadAttention):
         return m(x, x, x, need_weights=False)[0]
     return m(x)
-
-
-def as_list(v):
-    """A LispE list of values."""
-    return List(v)

@@ -37,7 +37,7 @@ from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
 from lispe_py.torch.convert import read_int, torch_message
 from lispe_py.torch.modules import module_of
-from lispe_py.values import TRUE, to_string, type_name
+from lispe_py.values import to_string, type_name
 
 __all__ = ["StateDict", "save_file", "load_file"]
 

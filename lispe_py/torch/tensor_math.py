@@ -62,7 +62,7 @@ def tensor_matmul(tensor1, tensor2):
         return torch.matmul(tensor1, tensor2)
 
 
-@lib(*both_names("tensor_linear"))
+@lib("tensor_linear")   # torch_linear is the C++ name of the linear layer (layers.py)
 def tensor_linear(tensor1, tensor2):
     """(tensor_linear x w): x times the transpose of w, no bias."""
     _both(tensor1, tensor2)

@@ -1,0 +1,798 @@
+"""Hugging Face (safetensors) causal language models: loading, KV cache, generation, LoRA
+(spec §1.17).
+
+lispe-py runs the same model family as lispetorch's loader on local files (no download): a
+Llama-style decoder (RMSNorm, rotary position embedding with ``rope_theta``, grouped-query
+attention, SwiGLU MLP, optional tied embeddings, optional q/k projection biases, Qwen3's q/k
+norms) read from ``PATH/config.json`` and the ``*.safetensors`` files of ``PATH`` (a small
+reader is built in: neither ``safetensors`` nor ``transformers`` is needed). Weights are used
+as float32 on the CPU (as stored on CUDA).
+
+A loaded model is named by a string: the folder path (``torch_hf_load_model``) or a chosen name
+(``torch_hf_load_model_lora``); loading a path again returns the model already loaded.
+Unknown names raise ``Model not loaded: ID`` (LoRA functions: ``Model not found: ID``); a folder
+without ``config.json`` raises ``  ✗ Cannot open config file: PATH/config.json``.
+
+* ``torch_hf_load_model path [config]``: config keys ``device``, ``max_seq_len``,
+  ``rope_scaling`` (positions are divided by it), ``temperature``, ``top_p``, ``top_k``,
+  ``repetition_penalty``, ``use_kv_cache`` (the shared default cache is kept between
+  ``torch_hf_forward`` calls), ``max_cache_len`` (sliding window, 0 = unlimited),
+  ``manual_attention`` (explicit softmax attention whose scores can be read back).
+* ``torch_hf_forward id ids [kvcache]`` → logits ``[batch, seq, vocab]`` (``ids``: an int64
+  tensor ``[batch, seq]`` or ``[seq]``); with a cache object the call continues from the cached
+  tokens (give the prompt first, then one token per call). ``torch_hf_forward_manual`` does the
+  same in manual mode and records the attention probabilities: ``torch_hf_forward_attention_scores
+  id layer [kvcache]`` (a CPU tensor ``[batch, heads, q, k]`` or nil),
+  ``torch_hf_forward_attention_size``, ``torch_hf_clear_attention_scores``.
+* ``torch_hf_enable_kv_cache id flag``: a new cache object (flag true) or the shared one;
+  ``torch_hf_reset_kv_cache cache``.
+* ``torch_hf_generate id tokens eos max_length [options]`` → ``integers`` of the new tokens
+  (an EOS hit is included): the prompt goes through a fresh cache, then one token per step;
+  logits are divided by the load ``temperature``, seen tokens (last 100) get Hugging Face's
+  repetition penalty (positive logits divided, negative multiplied), then ``{"topk" K}`` →
+  top-k sampling, ``{"topp" P}`` → nucleus sampling, ``{"greedy" true}`` → argmax, otherwise
+  sampling from the softmax. ``"callback"`` (a function of ``(token data)`` or ``(token)``) is
+  called with each new token, ``"data"`` is its second argument. Stops when the last token is
+  in ``eos`` (an integer or a list), checked before the first step too.
+* ``torch_hf_embeddings id ids``, ``torch_hf_model_info id`` → ``("vocab_size" V "hidden_size"
+  H)``, ``torch_hf_get_rms_norm_eps``, ``torch_hf_memory_usage`` (bytes of the weights),
+  ``torch_hf_get_q_weight`` … ``_down_weight`` and the fused ``_qkv_fused_`` /
+  ``_gate_up_fused_weight`` (these return an error value instead of raising, as the C++).
+* ``torch_hf_list_weights`` → ``()``, ``torch_hf_get_weight`` → nil and
+  ``torch_hf_model_summary`` → ``"HF Model Summary"``, as the C++ (lispe-py's
+  ``torch_hf_weight_names id`` lists the tensor names).
+* LoRA: ``torch_hf_load_model_lora name path config``, ``torch_hf_lora_init name rank alpha
+  targets [dtype]`` (targets among ``q_proj k_proj v_proj o_proj gate_proj up_proj down_proj``;
+  A ~ N(0, 1/√r)… as local LoRA layers, B = 0), ``torch_hf_lora_get_parameters``
+  (``torch_hf_lora_parameters``), ``torch_hf_lora_save`` / ``_load`` (a lispe-py file),
+  ``_merge`` / ``_unmerge``, ``_enable``.
+"""
+
+import json
+import math
+import mmap
+import os
+import struct
+
+from lispe_py.builtins.registry import builtin
+from lispe_py.errors import LispEError
+from lispe_py.torch._lazy import torch, F
+from lispe_py.torch.convert import lib, read_int, read_float, to_tensor, torch_message
+from lispe_py.values import (TRUE, Integers, List, Maybe, Strings, DICTS, dict_items, truthy,
+                             to_string)
+
+__all__ = ["HFModel", "KVCache", "load_safetensors", "save_safetensors", "MODELS"]
+
+MODELS = {}          # id -> HFModel
+
+
+# --------------------------------------------------------------------------- safetensors
+
+_ST_DTYPES = None
+
+
+def _st_dtypes():
+    global _ST_DTYPES
+    if _ST_DTYPES is None:
+        _ST_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16,
+                      "BF16": torch.bfloat16, "I64": torch.int64, "I32": torch.int32,
+                      "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
+                      "BOOL": torch.bool}
+    return _ST_DTYPES
+
+
+def load_safetensors(path):
+    """name -> tensor of a ``.safetensors`` file (memory-mapped, copy on write)."""
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    n = struct.unpack("<Q", mm[:8])[0]
+    header = json.loads(mm[8:8 + n].decode("utf-8"))
+    base = 8 + n
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dt = _st_dtypes().get(info["dtype"])
+        if dt is None:
+            raise ValueError("unsupported safetensors dtype %s for %s" % (info["dtype"], name))
+        start, end = info["data_offsets"]
+        count = (end - start) // torch.empty(0, dtype=dt).element_size()
+        t = torch.frombuffer(mm, dtype=dt, count=count, offset=base + start) if count \
+            else torch.empty(0, dtype=dt)
+        out[name] = t.reshape(info["shape"])
+    return out
+
+
+def save_safetensors(path, tensors):
+    """Write name -> tensor as a ``.safetensors`` file (what ``load_safetensors`` reads)."""
+    names = {v: k for k, v in _st_dtypes().items()}
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        t = t.detach().contiguous().cpu()
+        data = t.view(torch.uint8).numpy().tobytes() if t.numel() else b""
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    raw = json.dumps(header).encode("utf-8")
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+
+
+# --------------------------------------------------------------------------- KV cache
+
+class KVCache:
+    """Keys and values of the tokens seen so far, per layer (lispetorch's inference context)."""
+
+    lispe_type = "context_inference_"
+
+    def __init__(self, layers, max_len=0):
+        self.layers = layers
+        self.max_len = max_len
+        self.reset()
+
+    def reset(self):
+        self.k = [None] * self.layers
+        self.v = [None] * self.layers
+        self.position = 0
+        self.scores = []
+        self.record = False
+
+    def lispe_str(self):
+        return "KV Cache (%d tokens)" % self.position
+
+    def __repr__(self):
+        return "<%s>" % self.lispe_str()
+
+
+# --------------------------------------------------------------------------- the model
+
+_DEFAULTS = {"device": None, "max_seq_len": 0, "rope_scaling": 1.0, "temperature": 1.0,
+             "top_p": 1.0, "top_k": 0, "repetition_penalty": 1.0, "use_kv_cache": False,
+             "max_cache_len": 0, "manual_attention": False}
+
+_TARGETS = {"q_proj": "self_attn", "k_proj": "self_attn", "v_proj": "self_attn",
+            "o_proj": "self_attn", "gate_proj": "mlp", "up_proj": "mlp", "down_proj": "mlp"}
+
+
+class HFModel:
+    """A Llama/Qwen-style decoder over a dictionary of weights."""
+
+    def __init__(self, path, config, options, weights, device, lora_capable=False):
+        self.path = path
+        self.config = config
+        self.options = options
+        self.device = device
+        self.w = weights
+        c = config
+        self.vocab = int(c["vocab_size"])
+        self.hidden = int(c["hidden_size"])
+        self.layers = int(c["num_hidden_layers"])
+        self.heads = int(c["num_attention_heads"])
+        self.kv_heads = int(c.get("num_key_value_heads") or self.heads)
+        self.head_dim = int(c.get("head_dim") or self.hidden // self.heads)
+        self.eps = float(c.get("rms_norm_eps", 1e-6))
+        self.theta = float(c.get("rope_theta", 10000.0))
+        self.manual = bool(options["manual_attention"])
+        self.default_cache = KVCache(self.layers, options["max_cache_len"])
+        self.lora_capable = lora_capable
+        self.lora = {}             # linear name -> [A, B]
+        self.lora_scaling = 1.0
+        self.lora_enabled = True
+        self.lora_merged = False
+        self._validate()
+
+    # ---- weights
+    def _validate(self):
+        need = ["model.embed_tokens.weight", "model.norm.weight"]
+        for i in range(self.layers):
+            p = "model.layers.%d." % i
+            need += [p + "input_layernorm.weight", p + "post_attention_layernorm.weight"]
+            need += [p + "self_attn.%s.weight" % n for n in ("q_proj", "k_proj", "v_proj",
+                                                              "o_proj")]
+            need += [p + "mlp.%s.weight" % n for n in ("gate_proj", "up_proj", "down_proj")]
+        missing = [n for n in need if n not in self.w]
+        if missing:
+            raise LispEError("Error validating HF model: missing weight " + missing[0],
+                             prefix=False)
+
+    def head(self):
+        return self.w.get("lm_head.weight", self.w["model.embed_tokens.weight"])
+
+    def linear(self, x, name):
+        y = F.linear(x, self.w[name + ".weight"], self.w.get(name + ".bias"))
+        ab = self.lora.get(name)
+        if ab is not None and self.lora_enabled and not self.lora_merged:
+            a, b = ab
+            y = y + F.linear(F.linear(x.to(a.dtype), a), b).to(y.dtype) * self.lora_scaling
+        return y
+
+    def rms(self, x, weight):
+        xf = x.float()
+        xf = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
+        return (xf * weight.float()).to(x.dtype)
+
+    def rope(self, start, length, device):
+        d = self.head_dim
+        inv = 1.0 / (self.theta ** (torch.arange(0, d, 2, dtype=torch.float32,
+                                                 device=device) / d))
+        pos = torch.arange(start, start + length, dtype=torch.float32, device=device)
+        pos = pos / float(self.options["rope_scaling"] or 1.0)
+        freqs = torch.outer(pos, inv)
+        emb = torch.cat([freqs, freqs], dim=-1)
+        return emb.cos(), emb.sin()
+
+    @staticmethod
+    def _rotate(x, cos, sin):
+        half = x.shape[-1] // 2
+        rot = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+        return x * cos + rot * sin
+
+    # ---- forward
+    def attention(self, i, x, cache, start, cos, sin):
+        b, q, _ = x.shape
+        p = "model.layers.%d.self_attn." % i
+        qh = self.linear(x, p + "q_proj").view(b, q, self.heads, self.head_dim).transpose(1, 2)
+        kh = self.linear(x, p + "k_proj").view(b, q, self.kv_heads, self.head_dim).transpose(1, 2)
+        vh = self.linear(x, p + "v_proj").view(b, q, self.kv_heads, self.head_dim).transpose(1, 2)
+        if p + "q_norm.weight" in self.w:
+            qh = self.rms(qh, self.w[p + "q_norm.weight"])
+            kh = self.rms(kh, self.w[p + "k_norm.weight"])
+        qh = self._rotate(qh, cos.to(qh.dtype), sin.to(qh.dtype))
+        kh = self._rotate(kh, cos.to(kh.dtype), sin.to(kh.dtype))
+        if cache is not None and cache.k[i] is not None:
+            kh = torch.cat([cache.k[i], kh], dim=2)
+            vh = torch.cat([cache.v[i], vh], dim=2)
+        if cache is not None:
+            keep = cache.max_len
+            cache.k[i] = kh[:, :, -keep:].detach() if keep else kh.detach()
+            cache.v[i] = vh[:, :, -keep:].detach() if keep else vh.detach()
+        klen = kh.shape[2]
+        rep = self.heads // self.kv_heads
+        if rep > 1:
+            kh = kh.repeat_interleave(rep, dim=1)
+            vh = vh.repeat_interleave(rep, dim=1)
+        mask = None
+        if q > 1:
+            mask = torch.ones(q, klen, dtype=torch.bool, device=x.device).tril(klen - q)
+        if self.manual:
+            scores = (qh @ kh.transpose(-2, -1)) / math.sqrt(self.head_dim)
+            if mask is not None:
+                scores = scores.masked_fill(~mask, float("-inf"))
+            probs = torch.softmax(scores.float(), dim=-1).to(qh.dtype)
+            if cache is not None and cache.record:
+                cache.scores.append(probs.detach().cpu())
+            out = probs @ vh
+        else:
+            out = F.scaled_dot_product_attention(qh, kh, vh, attn_mask=mask)
+        out = out.transpose(1, 2).reshape(b, q, self.heads * self.head_dim)
+        return self.linear(out, p + "o_proj")
+
+    def mlp(self, i, x):
+        p = "model.layers.%d.mlp." % i
+        return self.linear(F.silu(self.linear(x, p + "gate_proj")) * self.linear(x, p + "up_proj"),
+                           p + "down_proj")
+
+    def forward(self, ids, cache=None):
+        """Logits ``[batch, seq, vocab]`` for int64 ids ``[batch, seq]``."""
+        ids = ids.to(self.device)
+        x = F.embedding(ids, self.w["model.embed_tokens.weight"])
+        start = cache.position if cache is not None else 0
+        cos, sin = self.rope(start, ids.shape[1], x.device)
+        if cache is not None and cache.record:
+            cache.scores = []
+        for i in range(self.layers):
+            p = "model.layers.%d." % i
+            x = x + self.attention(i, self.rms(x, self.w[p + "input_layernorm.weight"]), cache,
+                                   start, cos, sin)
+            x = x + self.mlp(i, self.rms(x, self.w[p + "post_attention_layernorm.weight"]))
+        x = self.rms(x, self.w["model.norm.weight"])
+        if cache is not None:
+            cache.position += ids.shape[1]
+        return F.linear(x, self.head()).float()
+
+    def memory(self):
+        return sum(t.numel() * t.element_size() for t in self.w.values())
+
+    # ---- LoRA
+    def lora_names(self, targets):
+        names = []
+        for i in range(self.layers):
+            for t in targets:
+                names.append("model.layers.%d.%s.%s" % (i, _TARGETS[t], t))
+        return names
+
+    def merge(self, sign):
+        with torch.no_grad():
+            for name, (a, b) in self.lora.items():
+                w = self.w[name + ".weight"]
+                w.add_((b.float() @ a.float()).to(w.dtype) * (sign * self.lora_scaling))
+
+
+# --------------------------------------------------------------------------- loading
+
+def _options(config):
+    opts = dict(_DEFAULTS)
+    if isinstance(config, DICTS):
+        for k, v in dict_items(config):
+            key = k if isinstance(k, str) else to_string(k)
+            if key not in opts:
+                continue
+            if key == "device":
+                opts[key] = v
+            elif key in ("use_kv_cache", "manual_attention"):
+                opts[key] = truthy(v)
+            elif key in ("max_seq_len", "top_k", "max_cache_len"):
+                opts[key] = read_int(v)
+            else:
+                opts[key] = read_float(v)
+    return opts
+
+
+def _load(path, config, lora_capable=False):
+    from lispe_py.torch.devices import lookup_device
+    opts = _options(config)
+    device = lookup_device(opts["device"]) if opts["device"] is not None else \
+        torch.device("cpu")
+    cfg_path = os.path.join(path, "config.json")
+    if not os.path.isfile(cfg_path):
+        raise LispEError("  \u2717 Cannot open config file: " + cfg_path, prefix=False)
+    try:
+        with open(cfg_path, encoding="utf-8") as f:
+            cfg = json.load(f)
+        cfg = cfg.get("text_config", cfg) if "vocab_size" not in cfg else cfg
+        files = sorted(n for n in os.listdir(path) if n.endswith(".safetensors"))
+        if not files:
+            raise ValueError("no .safetensors file in " + path)
+        weights = {}
+        for n in files:
+            weights.update(load_safetensors(os.path.join(path, n)))
+        if device.type == "cpu":
+            weights = {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
+        else:
+            weights = {k: v.to(device) for k, v in weights.items()}
+        return HFModel(path, cfg, opts, weights, device, lora_capable)
+    except LispEError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
+        raise LispEError("Error loading HF model: " + torch_message(e), prefix=False) from None
+
+
+def _str(x):
+    return x if isinstance(x, str) else to_string(x)
+
+
+def _model(path):
+    m = MODELS.get(_str(path))
+    if m is None:
+        raise LispEError("Model not loaded: " + _str(path), prefix=False)
+    return m
+
+
+def _lora_model(name):
+    m = MODELS.get(_str(name))
+    if m is None:
+        raise LispEError("Model not found: " + _str(name), prefix=False)
+    if not m.lora_capable:
+        raise LispEError("Model is not a LoRA model", prefix=False)
+    return m
+
+
+def _ids(x):
+    t = x if isinstance(x, torch.Tensor) else to_tensor(x)
+    if t.dim() == 1:
+        t = t.unsqueeze(0)
+    return t.long()
+
+
+def _cache(model, kvcache):
+    if kvcache is None:
+        return model.default_cache if model.options["use_kv_cache"] else None
+    if not isinstance(kvcache, KVCache):
+        raise LispEError("Expecting kv cache object")
+    return kvcache
+
+
+# --------------------------------------------------------------------------- builtins: models
+
+@lib("torch_hf_load_model", arity=(1, 2))
+def torch_hf_load_model(path, config=None):
+    "(torch_hf_load_model path [config]): load a local Llama/Qwen safetensors model; returns its id (the path)."
+    p = _str(path)
+    if p not in MODELS:
+        MODELS[p] = _load(p, config)
+    return p
+
+
+@lib("torch_hf_load_model_lora")
+def torch_hf_load_model_lora(model_name, path, config):
+    "(torch_hf_load_model_lora name path config): load a model that can take LoRA adapters; returns name."
+    name = _str(model_name)
+    MODELS[name] = _load(_str(path), config, lora_capable=True)
+    return name
+
+
+@lib("torch_hf_model_info")
+def torch_hf_model_info(path):
+    "(torch_hf_model_info id): (\"vocab_size\" V \"hidden_size\" H)."
+    m = _model(path)
+    return List(["vocab_size", m.vocab, "hidden_size", m.hidden])
+
+
+@lib("torch_hf_list_weights")
+def torch_hf_list_weights(path):
+    "(torch_hf_list_weights id): an empty list, as lispetorch (see torch_hf_weight_names)."
+    return List()
+
+
+@lib("torch_hf_weight_names")
+def torch_hf_weight_names(path):
+    "(torch_hf_weight_names id): (lispe-py) names of the model's tensors (strings)."
+    return Strings(sorted(_model(path).w))
+
+
+@lib("torch_hf_get_weight")
+def torch_hf_get_weight(path, name):
+    "(torch_hf_get_weight id name): nil, as lispetorch."
+    return None
+
+
+@lib("torch_hf_model_summary")
+def torch_hf_model_summary(path):
+    "(torch_hf_model_summary id): the string HF Model Summary, as lispetorch."
+    return "HF Model Summary"
+
+
+def _layer_getter(suffixes, what, fused=False):
+    def get(path, layer):
+        if not (isinstance(layer, int) and not isinstance(layer, bool)):
+            return Maybe("Missing or invalid layer index")
+        m = MODELS.get(_str(path))
+        if m is None:
+            return Maybe("Model not loaded: " + _str(path))
+        if layer < 0 or layer >= m.layers:
+            return Maybe("Invalid layer index")
+        names = ["model.layers.%d.%s.weight" % (layer, s) for s in suffixes]
+        if any(n not in m.w for n in names):
+            return Maybe("%s weight not found for this layer%s" % (
+                what, " (may not be initialized yet)" if fused else ""))
+        ts = [m.w[n] for n in names]
+        return ts[0] if len(ts) == 1 else torch.cat(ts, dim=0)
+    return get
+
+
+for _name, _sfx, _what, _fused in (
+        ("q", ["self_attn.q_proj"], "Q", False), ("k", ["self_attn.k_proj"], "K", False),
+        ("v", ["self_attn.v_proj"], "V", False), ("o", ["self_attn.o_proj"], "O", False),
+        ("gate", ["mlp.gate_proj"], "Gate", False), ("up", ["mlp.up_proj"], "Up", False),
+        ("down", ["mlp.down_proj"], "Down", False),
+        ("qkv_fused", ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"], "QKV fused",
+         True),
+        ("gate_up_fused", ["mlp.gate_proj", "mlp.up_proj"], "Gate-up fused", True)):
+    _fn = _layer_getter(_sfx, _what, _fused)
+    _fn.__name__ = "torch_hf_get_%s_weight" % _name
+    _fn.__doc__ = "(torch_hf_get_%s_weight id layer): the %s weight of a layer (an error value " \
+                  "when missing)." % (_name, _what)
+    lib("torch_hf_get_%s_weight" % _name)(_fn)
+
+
+@lib("torch_hf_get_rms_norm_eps")
+def torch_hf_get_rms_norm_eps(path):
+    "(torch_hf_get_rms_norm_eps id): the model's RMSNorm epsilon (a number)."
+    m = MODELS.get(_str(path))
+    if m is None:
+        return Maybe("Model not loaded: " + _str(path))
+    return float(m.eps)
+
+
+@lib("torch_hf_memory_usage")
+def torch_hf_memory_usage(path):
+    "(torch_hf_memory_usage id): bytes held by the model's weights."
+    return int(_model(path).memory())
+
+
+# --------------------------------------------------------------------------- builtins: running
+
+def _forward(path, input_ids, kvcache, manual):
+    m = _model(path)
+    if not isinstance(input_ids, torch.Tensor):
+        raise LispEError("Input must be a torch tensor", prefix=False)
+    if manual and not m.manual:
+        raise LispEError("Model was not loaded in manual mode (set \"manual_attention\" to true "
+                         "in the configuration)")
+    cache = _cache(m, kvcache)
+    if manual and cache is None:
+        cache = m.default_cache
+        if not m.options["use_kv_cache"]:
+            cache.reset()
+    try:
+        if cache is not None:
+            cache.record = manual
+        return m.forward(_ids(input_ids), cache)
+    except LispEError:
+        raise
+    except (RuntimeError, ValueError, IndexError, TypeError) as e:
+        raise LispEError("Error in HF forward: " + torch_message(e), prefix=False) from None
+
+
+@lib("torch_hf_forward", arity=(2, 3))
+def torch_hf_forward(path, input_ids, kvcache=None):
+    "(torch_hf_forward id ids [kvcache]): logits [batch, seq, vocab] (continuing the cache's tokens)."
+    return _forward(path, input_ids, kvcache, False)
+
+
+@lib("torch_hf_forward_manual", arity=(2, 3))
+def torch_hf_forward_manual(path, input_ids, kvcache=None):
+    "(torch_hf_forward_manual id ids [kvcache]): forward with explicit attention, recording its scores."
+    return _forward(path, input_ids, kvcache, True)
+
+
+def _scores_cache(path, kvcache):
+    m = MODELS.get(_str(path))
+    if m is None:
+        raise LispEError("Model not found: " + _str(path))
+    if kvcache is not None:
+        if not isinstance(kvcache, KVCache):
+            raise LispEError("Expecting kv cache object")
+        return kvcache
+    return m.default_cache
+
+
+@lib("torch_hf_forward_attention_scores", arity=(2, 3))
+def torch_hf_forward_attention_scores(path, layer_index, kvcache=None):
+    "(torch_hf_forward_attention_scores id layer [kvcache]): attention probabilities of a layer from the last manual forward, or nil."
+    c = _scores_cache(path, kvcache)
+    i = read_int(layer_index)
+    if 0 <= i < len(c.scores):
+        return c.scores[i]
+    return None
+
+
+@lib("torch_hf_forward_attention_size", arity=(1, 2))
+def torch_hf_forward_attention_size(path, kvcache=None):
+    "(torch_hf_forward_attention_size id [kvcache]): number of layers with recorded scores."
+    return len(_scores_cache(path, kvcache).scores)
+
+
+@lib("torch_hf_clear_attention_scores", arity=(1, 2))
+def torch_hf_clear_attention_scores(path, kvcache=None):
+    "(torch_hf_clear_attention_scores id [kvcache]): forget the recorded scores; true."
+    _scores_cache(path, kvcache).scores = []
+    return TRUE
+
+
+@lib("torch_hf_enable_kv_cache")
+def torch_hf_enable_kv_cache(path, enable):
+    "(torch_hf_enable_kv_cache id flag): a new KV cache (flag true) or the model's shared one."
+    m = _model(path)
+    if truthy(enable):
+        return KVCache(m.layers, m.options["max_cache_len"])
+    return m.default_cache
+
+
+@lib("torch_hf_reset_kv_cache")
+def torch_hf_reset_kv_cache(kvcache):
+    "(torch_hf_reset_kv_cache cache): empty the cache; true."
+    if not isinstance(kvcache, KVCache):
+        raise LispEError("Expecting a kv cache type")
+    kvcache.reset()
+    return TRUE
+
+
+@lib("torch_hf_embeddings")
+def torch_hf_embeddings(path, token_ids):
+    "(torch_hf_embeddings id ids): embedding rows of token ids (tensor or numeric list)."
+    m = _model(path)
+    ids = token_ids if isinstance(token_ids, torch.Tensor) else to_tensor(token_ids)
+    try:
+        return F.embedding(ids.long().to(m.device), m.w["model.embed_tokens.weight"])
+    except (RuntimeError, IndexError) as e:
+        raise LispEError("Error in HF embeddings: " + torch_message(e), prefix=False) from None
+
+
+def _token_list(x):
+    if isinstance(x, torch.Tensor):
+        return [int(v) for v in x.reshape(-1).tolist()]
+    if isinstance(x, list):
+        return [read_int(v) for v in x]
+    return [read_int(x)]
+
+
+def _option(options, key):
+    if not isinstance(options, DICTS):
+        return None
+    for k, v in dict_items(options):
+        if (k if isinstance(k, str) else to_string(k)) == key:
+            return v
+    return None
+
+
+def _next_token(m, logits, history, options):
+    logits = logits.float().clone()
+    t = float(m.options["temperature"])
+    if t > 0 and t != 1.0:
+        logits = logits / t
+    penalty = float(m.options["repetition_penalty"])
+    if penalty != 1.0 and history:
+        seen = torch.tensor(sorted(set(history[-100:])), dtype=torch.long,
+                            device=logits.device)
+        vals = logits[seen]
+        logits[seen] = torch.where(vals > 0, vals / penalty, vals * penalty)
+    topk = _option(options, "topk")
+    topp = _option(options, "topp")
+    if topk is not None:
+        k = max(1, min(read_int(topk), logits.numel()))
+        vals, idx = torch.topk(logits, k)
+        return int(idx[torch.multinomial(torch.softmax(vals, -1), 1)].item())
+    if topp is not None:
+        p = read_float(topp)
+        vals, idx = torch.sort(logits, descending=True)
+        probs = torch.softmax(vals, -1)
+        cut = (torch.cumsum(probs, -1) - probs) >= p
+        cut[0] = False
+        return int(idx[torch.multinomial(probs.masked_fill(cut, 0.0), 1)].item())
+    if truthy(_option(options, "greedy")):
+        return int(logits.argmax().item())
+    return int(torch.multinomial(torch.softmax(logits, -1), 1).item())
+
+
+def _callback(interp, env, fn, token, data):
+    params = getattr(fn, "params", None)
+    n = 2
+    if params is not None and params.rest is None and \
+            len(params.required) + len(params.optional) < 2:
+        n = 1
+    interp.apply(fn, [token, data][:n], env)
+
+
+def torch_hf_generate(interp, env, path, initial_tokens, eos_id, max_length, options=None):
+    "(torch_hf_generate id tokens eos max_length [options]): the generated token ids (integers; the prompt excluded)."
+    m = _model(path)
+    prompt = _token_list(initial_tokens)
+    if not prompt:
+        raise LispEError("the input sequence should at least constains beos_id")
+    eos = set(_token_list(eos_id))
+    limit = read_int(max_length)
+    callback = _option(options, "callback")
+    data = _option(options, "data")
+    out = Integers()
+    if prompt[-1] in eos:
+        return out
+    cache = KVCache(m.layers, m.options["max_cache_len"])
+    history = list(prompt)
+    try:
+        with torch.no_grad():
+            logits = m.forward(torch.tensor([prompt], dtype=torch.long), cache)[0, -1]
+            while len(out) < limit:
+                tok = _next_token(m, logits, history, options)
+                out.append(tok)
+                history.append(tok)
+                if callback is not None:
+                    _callback(interp, env, callback, tok, data)
+                if tok in eos or len(out) >= limit:
+                    break
+                logits = m.forward(torch.tensor([[tok]], dtype=torch.long), cache)[0, -1]
+    except LispEError:
+        raise
+    except (RuntimeError, ValueError, IndexError) as e:
+        raise LispEError("Error in HF generation: " + torch_message(e), prefix=False) from None
+    return out
+
+
+# registered with the interpreter (the callback is a LispE function)
+builtin("torch_hf_generate", interp=True, library=True,
+         params=["path", "initial_tokens", "eos_id", "max_length", "options"])(torch_hf_generate)
+
+
+# --------------------------------------------------------------------------- builtins: LoRA
+
+_LORA_DTYPES = {"bfloat16": "bfloat16", "float16": "float16", "half": "float16",
+                "float32": "float32", "float": "float32"}
+
+
+@lib("torch_hf_lora_init", arity=(4, 5))
+def torch_hf_lora_init(model_name, rank, alpha, target_modules, dtype=None):
+    "(torch_hf_lora_init name rank alpha targets [dtype]): add LoRA adapters (A random, B zero) to the targeted projections; true."
+    m = _lora_model(model_name)
+    r = read_int(rank)
+    if r <= 0:
+        return None
+    targets = [_str(t) for t in target_modules] if isinstance(target_modules, list) \
+        else [_str(target_modules)]
+    bad = [t for t in targets if t not in _TARGETS]
+    if bad:
+        raise LispEError("Unknown LoRA target module: " + bad[0], prefix=False)
+    dt = getattr(torch, _LORA_DTYPES.get(_str(dtype), "float32") if dtype is not None
+                 else "float32")
+    lora = {}
+    for name in m.lora_names(targets):
+        w = m.w[name + ".weight"]
+        a = torch.empty(r, w.shape[1], dtype=torch.float32, device=w.device).normal_(
+            0.0, 1.0 / math.sqrt(r)).to(dt).requires_grad_(True)
+        b = torch.zeros(w.shape[0], r, dtype=dt, device=w.device).requires_grad_(True)
+        lora[name] = [a, b]
+    if m.lora_merged:
+        m.merge(-1.0)
+        m.lora_merged = False
+    m.lora = lora
+    m.lora_scaling = read_float(alpha) / r
+    m.lora_targets = targets
+    m.lora_rank = r
+    return TRUE
+
+
+@lib("torch_hf_lora_get_parameters", "torch_hf_lora_parameters")
+def torch_hf_lora_get_parameters(model_name):
+    "(torch_hf_lora_get_parameters name): the trainable LoRA tensors (A and B of every adapter)."
+    m = _lora_model(model_name)
+    out = List()
+    for name in sorted(m.lora):
+        out.extend(m.lora[name])
+    return out
+
+
+@lib("torch_hf_lora_save")
+def torch_hf_lora_save(model_name, path):
+    "(torch_hf_lora_save name path): write the adapters to path; true (nil without adapters)."
+    from lispe_py.torch.persistence import save_file, FORMAT
+    m = _lora_model(model_name)
+    if not m.lora:
+        return None
+    payload = {"format": FORMAT, "kind": "hf_lora", "scaling": m.lora_scaling,
+               "adapters": {k: [t.detach().cpu().clone() for t in v] for k, v in m.lora.items()}}
+    save_file(payload, _str(path), "Error saving LoRA adapters: ")
+    return TRUE
+
+
+@lib("torch_hf_lora_load")
+def torch_hf_lora_load(model_name, path):
+    "(torch_hf_lora_load name path): read adapters written by torch_hf_lora_save; true."
+    from lispe_py.torch.persistence import load_file
+    m = _lora_model(model_name)
+    prefix = "Error loading LoRA adapters: "
+    payload = load_file(_str(path), prefix)
+    if payload.get("kind") != "hf_lora":
+        raise LispEError(prefix + _str(path) + " does not hold HF LoRA adapters", prefix=False)
+    lora = {}
+    for name, (a, b) in payload["adapters"].items():
+        w = m.w.get(name + ".weight")
+        if w is None or a.shape[1] != w.shape[1] or b.shape[0] != w.shape[0]:
+            raise LispEError(prefix + "adapter %s does not fit this model" % name, prefix=False)
+        lora[name] = [a.to(w.device).requires_grad_(True), b.to(w.device).requires_grad_(True)]
+    if m.lora_merged:
+        m.merge(-1.0)
+        m.lora_merged = False
+    m.lora = lora
+    m.lora_scaling = float(payload["scaling"])
+    return TRUE
+
+
+@lib("torch_hf_lora_merge")
+def torch_hf_lora_merge(model_name):
+    "(torch_hf_lora_merge name): add the adapters to the weights (forward then skips them); true."
+    m = _lora_model(model_name)
+    if not m.lora_merged and m.lora:
+        m.merge(1.0)
+        m.lora_merged = True
+    return TRUE
+
+
+@lib("torch_hf_lora_unmerge")
+def torch_hf_lora_unmerge(model_name):
+    "(torch_hf_lora_unmerge name): take merged adapters back out of the weights; true."
+    m = _lora_model(model_name)
+    if m.lora_merged:
+        m.merge(-1.0)
+        m.lora_merged = False
+    return TRUE
+
+
+@lib("torch_hf_lora_enable")
+def torch_hf_lora_enable(model_name, enable):
+    "(torch_hf_lora_enable name flag): use the (unmerged) adapters in forward or not; true."
+    _lora_model(model_name).lora_enabled = truthy(enable)
+    return TRUE
