@@ -139,13 +139,23 @@ class LispE:
     def eval(self, source, timeout=None, raw=False):
         """Evaluate LispE source; return the value of its last form as a Python value.
         ``timeout`` (seconds) stops a runaway evaluation with a LispEError."""
-        v = self._run(self._interp.eval_source, source, "<eval>", timeout=timeout)
-        return v if raw else to_python(v)
+        return self._run(self._converted, raw, self._interp.eval_source, source, "<eval>",
+                         timeout=timeout)
+
+    @staticmethod
+    def _converted(raw, fn, *args):
+        """fn(*args), converted to Python (on the evaluation thread, whose stack is large)."""
+        v = fn(*args)
+        if raw:
+            return v
+        try:
+            return to_python(v)
+        except RecursionError:
+            raise LispEError("Stack overflow: the value is nested too deeply to convert", prefix=False)
 
     def execute_file(self, path, timeout=None, raw=False):
         """Run a LispE file; return the value of its last form."""
-        v = self._run(self._interp.execute_file, path, timeout=timeout)
-        return v if raw else to_python(v)
+        return self._run(self._converted, raw, self._interp.execute_file, path, timeout=timeout)
 
     def call(self, name, *args, raw=False):
         """Call the LispE function (or builtin) ``name`` with Python arguments."""
@@ -154,8 +164,7 @@ class LispE:
         if not isinstance(f, (Function, Lambda, PatternFunction, Builtin, _PyFunction)):
             f = interp.resolve_name(name)
         lispe_args = [from_python(a) for a in args]
-        v = self._run(interp.apply, f, lispe_args, interp.globals)
-        return v if raw else to_python(v)
+        return self._run(self._converted, raw, interp.apply, f, lispe_args, interp.globals)
 
     def define(self, name, value):
         """Bind a global LispE variable to a Python value (converted)."""

@@ -320,7 +320,8 @@ def test_move_module_moves_parameters():
 
 # --------------------------------------------------------------------------- quantization, Tucker
 
-import lispe_py.torch.tensor_quant  # noqa: E402,F401
+import lispe_py.torch.tucker  # noqa: E402,F401
+import lispe_py.torch.quantization  # noqa: E402,F401
 
 
 def test_quantization():

@@ -40,6 +40,7 @@ also works with ``torch_forward``, ``torch_generator_create``, optimizers and ``
 """
 
 import sys
+import warnings
 
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
@@ -203,7 +204,9 @@ def torch_jit_load(model_path, device="cpu"):
             _warn("Warning: Invalid device %s, using CPU" % s)
             dev = torch.device("cpu")
     try:
-        m = torch.jit.load(path, map_location=dev)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")         # torch.jit.load's deprecation notice
+            m = torch.jit.load(path, map_location=dev)
     except Exception as e:      # a missing file, not a TorchScript archive, a bad device...
         _warn("Error loading TorchScript model: " + torch_message(e))
         raise LispEError("Failed to load TorchScript model from " + path) from None

@@ -1,11 +1,5 @@
-"""Quantization, half/int8 casts and Tucker decomposition builtins (lispetorch §1.13, §1.15).
-
-Quantized tensors print with libtorch's footer (``QuantizedCPUQInt8Type{3}, qscheme: ...``,
-see printing.py). PyTorch's deprecation warning for quantized tensors is silenced: the
-C++ library writes it to stderr too, but it says nothing about the LispE program.
-"""
-
-import warnings
+"""Tucker decomposition and Khatri-Rao builtins (lispetorch §1.15). The quantization
+builtins (§1.13) are in quantization.py."""
 
 from ._lazy import torch
 from .convert import lib, need_tensor, read_float, read_int, torch_errors, scalar_out
@@ -16,113 +10,7 @@ from ..values import List
 __all__ = ["tucker_decomposition", "tucker_reconstruct", "khatri_rao"]
 
 
-def _quiet(fn, *args):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args)
-
-
-def _qdtype(name):
-    s = name if isinstance(name, str) else ""
-    if s in ("uint8", "quint8"):
-        return torch.quint8
-    return torch.qint8
-
-
-# --------------------------------------------------------------------------- quantization
-
-@lib("torch_quantize_dynamic")
-def torch_quantize_dynamic(tensor, dtype):
-    """(torch_quantize_dynamic tensor dtype): per-tensor quantization with scale 1 and zero point 0; dtype "int8"/"qint8" or "uint8"/"quint8"."""
-    need_tensor(tensor)
-    s = dtype if isinstance(dtype, str) else str(dtype)
-    if s in ("int8", "qint8"):
-        qd = torch.qint8
-    elif s in ("uint8", "quint8"):
-        qd = torch.quint8
-    else:
-        raise LispEError("Unsupported dtype for quantization: " + s, prefix=False)
-    with torch_errors("Error in dynamic quantization: "):
-        return _quiet(torch.quantize_per_tensor, tensor.float(), 1.0, 0, qd)
-
-
-@lib("torch_quantize_static")
-def torch_quantize_static(tensor, scale, zero_point, dtype):
-    """(torch_quantize_static tensor scale zero_point dtype): per-tensor quantization (quint8 for "uint8"/"quint8", else qint8)."""
-    need_tensor(tensor)
-    with torch_errors("Error in static quantization: "):
-        return _quiet(torch.quantize_per_tensor, tensor.float(), read_float(scale),
-                      read_int(zero_point), _qdtype(dtype))
-
-
-@lib("torch_quantize_linear")
-def torch_quantize_linear(tensor, scale, zero_point):
-    """(torch_quantize_linear tensor scale zero_point): per-tensor qint8 quantization."""
-    need_tensor(tensor)
-    with torch_errors("Error in linear quantization: "):
-        return _quiet(torch.quantize_per_tensor, tensor.float(), read_float(scale),
-                      read_int(zero_point), torch.qint8)
-
-
-@lib("torch_quantize_per_channel")
-def torch_quantize_per_channel(tensor, scales, zero_points, axis):
-    """(torch_quantize_per_channel tensor scales zero_points axis): per-channel qint8 quantization (scales and zero points are tensors)."""
-    need_tensor(tensor)
-    need_tensor(scales, "Scales must be a tensor")
-    need_tensor(zero_points, "Zero points must be a tensor")
-    with torch_errors("Error in per-channel quantization: "):
-        return _quiet(torch.quantize_per_channel, tensor.float(), scales.to(torch.float64),
-                      zero_points.to(torch.int64), read_int(axis), torch.qint8)
-
-
-@lib("torch_quantize_int8")
-def torch_quantize_int8(tensor):
-    """(torch_quantize_int8 tensor): qint8 quantization with scale (max-min)/255 and zero point -min/scale."""
-    need_tensor(tensor)
-    with torch_errors("Error in INT8 quantization: "):
-        t = tensor.float()
-        lo, hi = t.min(), t.max()
-        scale = ((hi - lo) / 255.0).item()
-        zp = int(-lo.item() / scale) if scale != 0 else 0
-        return _quiet(torch.quantize_per_tensor, t, scale, zp, torch.qint8)
-
-
-@lib("torch_dequantize")
-def torch_dequantize(quantized_tensor):
-    """(torch_dequantize tensor): float32 values of a quantized tensor (other tensors unchanged)."""
-    need_tensor(quantized_tensor)
-    with torch_errors("Error in dequantization: "):
-        if quantized_tensor.is_quantized:
-            return quantized_tensor.dequantize()
-        return quantized_tensor
-
-
-@lib("torch_quantize_fp16", "torch_tensor_to_fp16")
-def torch_quantize_fp16(tensor):
-    """(torch_quantize_fp16 tensor): float16 copy of tensor."""
-    need_tensor(tensor)
-    with torch_errors("Error in FP16 conversion: "):
-        return tensor.to(torch.float16)
-
-
-@lib("torch_tensor_to_int8")
-def torch_tensor_to_int8(tensor):
-    """(torch_tensor_to_int8 tensor): int8 cast of tensor (no scaling)."""
-    need_tensor(tensor)
-    with torch_errors("Error in INT8 conversion: "):
-        return tensor.to(torch.int8)
-
-
-@lib("torch_model_quantize_dynamic")
-def torch_model_quantize_dynamic(model, dtype=None):
-    """(torch_model_quantize_dynamic model): the model, unchanged (lispetorch quantizes nothing here)."""
-    return model
-
-
-@lib("torch_model_quantize_static")
-def torch_model_quantize_static(model, calibration_data):
-    """(torch_model_quantize_static model calibration_data): the model, unchanged."""
-    return model
+# Quantization builtins live in quantization.py.
 
 
 # --------------------------------------------------------------------------- Tucker
