@@ -6,7 +6,7 @@ digest of the grammar text and of the installed Lark, and is rebuilt whenever ei
 changes. Importing the standalone module costs a fraction of importing Lark itself; when
 the cache folder is not writable, the reader simply uses Lark directly."""
 
-import hashlib
+import zlib
 import importlib.util
 import os
 import sys
@@ -25,19 +25,19 @@ def _grammar_path():
 
 
 def _digest():
-    h = hashlib.sha1()
     with open(_grammar_path(), "rb") as f:
-        h.update(f.read())
+        parts = [f.read()]
     spec = importlib.util.find_spec("lark")
     if spec is not None and spec.origin:
         lark_dir = os.path.dirname(spec.origin)
         for name in ("__init__.py", "lark.py", "tools/standalone.py"):
             try:
                 st = os.stat(os.path.join(lark_dir, name))
-                h.update(("%s:%d:%d" % (name, st.st_size, int(st.st_mtime))).encode())
+                parts.append(("%s:%d:%d" % (name, st.st_size, int(st.st_mtime))).encode())
             except OSError:
                 pass
-    return h.hexdigest()[:16]
+    data = b"\0".join(parts)
+    return "%08x%08x" % (zlib.crc32(data), zlib.adler32(data))
 
 
 def _cache_dir():
@@ -111,7 +111,16 @@ def backend():
         try:
             spec = importlib.util.spec_from_file_location("lispe_py_standalone_parser", target)
             module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            # the generated code tries the third-party `regex` module first; the grammar
+            # needs only `re`, and importing `regex` would double the reader's start-up
+            blocked = "regex" not in sys.modules
+            if blocked:
+                sys.modules["regex"] = None
+            try:
+                spec.loader.exec_module(module)
+            finally:
+                if blocked and sys.modules.get("regex", 0) is None:
+                    del sys.modules["regex"]
             sys.modules.setdefault("lispe_py_standalone_parser", module)
             return _Standalone(module)
         except Exception:

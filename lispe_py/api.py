@@ -58,6 +58,9 @@ def to_python(v):
 
 def from_python(v):
     """A Python value -> a LispE value (lists of ints become ``integers``, etc.)."""
+    if type(v).__module__.startswith("torch"):
+        _torch_ready()
+        return v
     if v is None or v is False:
         return None
     if v is True:
@@ -88,6 +91,14 @@ def from_python(v):
             d[k] = from_python(x)
         return d
     return v
+
+
+def _torch_ready():
+    """A tensor from the caller's own torch: load the torch families and their printers."""
+    from .builtins.registry import BUILTINS
+    BUILTINS.load_families()
+    from .torch import _lazy
+    _lazy.ensure()
 
 
 class _PyFunction:

@@ -17,11 +17,9 @@ COMPILE_TIME = {"defun", "defmacro", "defpat", "defpred", "data@", "class@", "de
 
 
 def _load_families():
-    from . import builtins  # noqa: F401  (registers the core families)
-    try:
-        from . import torch as _torch  # noqa: F401  (registers torch builtins; torch itself loads lazily)
-    except ImportError:
-        pass
+    # the core families; the torch families load on the first torch_*/tensor_* name
+    # (see builtins.registry), and torch itself on the first torch builtin that runs
+    from . import builtins  # noqa: F401
 
 
 class Interpreter:
@@ -180,9 +178,10 @@ class Interpreter:
         raise LispEError("Not a function or a data structure")
 
     def use(self, lib):
-        """(use 'lib): the torch library is always present; loading it is a no-op."""
+        """(use 'lib): the torch library is always available; this loads its builtins now."""
         name = to_string(lib)
         self.used.add(name)
+        BUILTINS.load_families()
         return TRUE
 
     # ------------------------------------------------------------------ classes

@@ -3,7 +3,6 @@ rotate...), string helpers (deaccentuate, emojip, uuid), APL-style ``ρ`` and ``
 
 import datetime as _dt
 import unicodedata
-import uuid as _uuid
 
 from ..errors import LispEError
 from ..values import (TRUE, Complex, Integers, List, LList, StringByte, Strings, lbool,
@@ -244,7 +243,8 @@ def stringbytes(*args):
 @builtin("uuid", arity=0)
 def uuid_():
     """(uuid): a random identifier."""
-    h = _uuid.uuid4().hex
+    import uuid
+    h = uuid.uuid4().hex
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:28])
 
 

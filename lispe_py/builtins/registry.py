@@ -56,7 +56,69 @@ class Builtin:
         return f"<builtin {self.name}>"
 
 
-BUILTINS = {}
+class _Registry(dict):
+    """The name -> Builtin table. The torch families (names ``torch_*`` and ``tensor_*``)
+    are imported the first time one of their names is looked up, or when the whole table
+    is listed, so that a program using no torch builtin starts without importing them."""
+
+    _families_loaded = False
+
+    def load_families(self):
+        if not _Registry._families_loaded:
+            _Registry._families_loaded = True
+            import importlib
+            try:
+                importlib.import_module("lispe_py.torch")
+            except ImportError:
+                pass
+
+    def _maybe(self, name):
+        if not _Registry._families_loaded and type(name) is str and name.startswith(_LAZY_PREFIXES):
+            self.load_families()
+            return True
+        return False
+
+    def __contains__(self, name):
+        return dict.__contains__(self, name) or (self._maybe(name) and dict.__contains__(self, name))
+
+    def __getitem__(self, name):
+        try:
+            return dict.__getitem__(self, name)
+        except KeyError:
+            if self._maybe(name):
+                return dict.__getitem__(self, name)
+            raise
+
+    def get(self, name, default=None):
+        v = dict.get(self, name, _MISSING)
+        if v is _MISSING and self._maybe(name):
+            v = dict.get(self, name, _MISSING)
+        return default if v is _MISSING else v
+
+    def __iter__(self):
+        self.load_families()
+        return dict.__iter__(self)
+
+    def keys(self):
+        self.load_families()
+        return dict.keys(self)
+
+    def items(self):
+        self.load_families()
+        return dict.items(self)
+
+    def values(self):
+        self.load_families()
+        return dict.values(self)
+
+    def __len__(self):
+        self.load_families()
+        return dict.__len__(self)
+
+
+_MISSING = object()
+_LAZY_PREFIXES = ("torch_", "tensor_")
+BUILTINS = _Registry()
 
 
 def _arity_from_signature(fn, skip):
