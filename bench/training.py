@@ -11,9 +11,10 @@ difference is what LispE adds. The two sides alternate in blocks of steps; token
 B·T·steps / time and the ratio is lispe-py / direct.
 
 Memory: one forward + backward of a single transformer block over 8192 tokens (E=64, H=4),
-flash attention (``{"flash":true}``) against the naive ``nn.MultiheadAttention`` path, each
-in a fresh subprocess; the figure is the rise of the peak resident set size (VmHWM) during
-the step.
+the LispE flash block (``{"flash":true}``) against the same block's weights with the
+attention written out naively (softmax(q kᵀ/√d) v, which builds the H×N×N scores), each in
+a fresh subprocess; the figure is the rise of the peak resident set size (VmHWM) during the
+step.
 """
 
 import argparse
@@ -71,7 +72,7 @@ import torch
 from lispe_py import LispE
 flash = sys.argv[1] == "flash"
 lisp = LispE()
-lisp.eval('(setq block (torch_transformer_block 64 4 256 {"flash":%%s "batch_first":true}))' %% ("true" if flash else "nil"))
+lisp.eval('(setq blk (torch_transformer_block 64 4 256 {"flash":%%s "batch_first":true}))' %% ("true" if flash else "nil"))
 x = torch.randn(1, 8192, 64, requires_grad=True)
 lisp.define("x", x)
 def status(key):
@@ -82,7 +83,22 @@ def status(key):
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
 base = status("VmRSS")
-lisp.eval("(torch_backward (torch_mse_loss (torch_transformer_forward block x) (torch_zeros (integers 1 8192 64))))")
+if flash:
+    lisp.eval("(torch_backward (torch_mse_loss (torch_transformer_forward blk x) (torch_zeros (integers 1 8192 64))))")
+else:
+    # the same block's weights with attention written out: softmax(q kT / sqrt(d)) v,
+    # which materialises the heads x N x N score matrix
+    m = lisp.get("blk", raw=True).module
+    a = m.attention
+    h = x.transpose(0, 1)                                  # [seq, batch, E]
+    q, k, v = torch.nn.functional.linear(h, a.in_proj_weight, a.in_proj_bias).chunk(3, dim=-1)
+    def heads(t):
+        return t.reshape(t.shape[0], 4, 16).transpose(0, 1)  # [heads, seq, head_dim]
+    s = heads(q) @ heads(k).transpose(1, 2) / 4.0
+    att = (torch.softmax(s, dim=-1) @ heads(v)).transpose(0, 1).reshape(h.shape)
+    y = m.norm1(h + a.out_proj(att))
+    y = m.norm2(y + m.ffn2(torch.relu(m.ffn1(y))))
+    torch.nn.functional.mse_loss(y, torch.zeros_like(y)).backward()
 print(status("VmHWM") - base)
 """
 
