@@ -11,16 +11,12 @@ Values cross the boundary as plain Python values: integers, floats, strings, lis
 ``None`` for nil, ``True`` for true; tensors stay tensors. Two ``LispE`` instances share
 no state."""
 
-import ctypes
-import sys
-import threading
-
 from . import protocols
 from .builtins.registry import Builtin
 from .callables import Function, Lambda, PatternFunction
 from .errors import LispEError
 from .interpreter import Interpreter
-from .runner import RECURSION_LIMIT, run_with_big_stack
+from .runner import run_with_big_stack
 from .values import (TRUE, EMPTY, Atom, Dictionary, DictionaryI, DictionaryN, Float32, Integers,
                      List, Maybe, Numbers, Short, Strings, SETS, to_string)
 
@@ -143,9 +139,7 @@ class LispE:
         return self._interp
 
     def _run(self, fn, *args, timeout=None):
-        if timeout is None:
-            return run_with_big_stack(fn, *args)
-        return _run_with_timeout(fn, args, timeout)
+        return run_with_big_stack(fn, *args, timeout=timeout)
 
     def eval(self, source, timeout=None, raw=False):
         """Evaluate LispE source; return the value of its last form as a Python value.
@@ -206,42 +200,3 @@ class LispE:
 
 def _is_lispe(v):
     return isinstance(v, (List, dict, Atom)) or v is None
-
-
-def _run_with_timeout(fn, args, timeout):
-    """Run fn on a worker thread; after ``timeout`` seconds inject an exception into it."""
-    result = {}
-
-    class _Timeout(BaseException):
-        pass
-
-    done = threading.Event()
-
-    def target():
-        try:
-            result["value"] = fn(*args)
-        except _Timeout:
-            result["error"] = LispEError("evaluation stopped after %g seconds (timeout)" % timeout)
-        except BaseException as e:
-            result["error"] = e
-        finally:
-            done.set()
-
-    old = threading.stack_size(512 * 1024 * 1024)
-    try:
-        t = threading.Thread(target=target, daemon=True)
-        t.start()
-    finally:
-        threading.stack_size(old)
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
-    try:
-        if not done.wait(timeout):
-            while not done.wait(0.05):
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(_Timeout))
-    finally:
-        sys.setrecursionlimit(old_limit)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
-

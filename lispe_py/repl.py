@@ -5,13 +5,10 @@ completion of builtin and user-defined names, LispE syntax highlighting, each va
 in LispE's printed form. Errors are shown with their position and every earlier
 definition stays. Ctrl-C interrupts a running evaluation (or clears the line); Ctrl-D exits."""
 
-import ctypes
 import os
 import sys
-import threading
 
 from .errors import LispEError
-from .runner import RECURSION_LIMIT
 
 BANNER = "lispe-py %s — LispE with PyTorch builtins. Ctrl-D to quit."
 
@@ -78,42 +75,15 @@ class Session:
     def evaluate(self, text):
         """Evaluate one input; print its value or its error. Ctrl-C interrupts it."""
         from .values import to_string
-        result = {}
-        done = threading.Event()
-
-        def work():
-            try:
-                result["value"] = self.interp.eval_source(text, "<repl>")
-            except BaseException as e:   # reported in the prompt thread
-                result["error"] = e
-            finally:
-                done.set()
-
-        old_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(RECURSION_LIMIT)
-        old = threading.stack_size(512 * 1024 * 1024)
+        from .runner import run_with_big_stack
+        err = value = None
         try:
-            t = threading.Thread(target=work, daemon=True)
-            t.start()
-        finally:
-            threading.stack_size(old)
-        try:
-            # (Thread.join must not be used here: an interrupted join marks the thread
-            # as finished while it still runs.)
-            while not done.is_set():
-                try:
-                    done.wait(0.05)
-                except KeyboardInterrupt:
-                    while not done.wait(0.05):
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                            ctypes.c_ulong(t.ident), ctypes.py_object(KeyboardInterrupt))
-        finally:
-            sys.setrecursionlimit(old_limit)
+            value = run_with_big_stack(self.interp.eval_source, text, "<repl>", interruptible=True)
+        except BaseException as e:   # reported below; the session goes on
+            err = e
         self.out.flush()
-        err = result.get("error")
         if err is None:
-            v = result.get("value")
-            self.out.write(to_string(v) + "\n")
+            self.out.write(to_string(value) + "\n")
         elif isinstance(err, KeyboardInterrupt):
             self.out.write("Interrupted\n")
         elif isinstance(err, LispEError):
