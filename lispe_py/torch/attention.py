@@ -16,6 +16,7 @@ import math
 
 from ._lazy import torch, F
 from .convert import _TORCH_FAILURES, lib, to_tensor, read_int, read_float, torch_error, torch_errors
+from .modules import TorchModule
 from .printing import cpp_number
 from ..errors import LispEError
 from ..values import truthy
@@ -53,7 +54,7 @@ def sdpa(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
 
 # --------------------------------------------------------------------------- the module
 
-class FlashAttention:
+class FlashAttention(TorchModule):
     """Multi-head self/cross attention: q/k/v/out projections (``Linear(E, E, bias)``,
     Xavier-uniform weights) around SDPA on ``[batch, heads, seq, head_dim]``."""
 
@@ -75,20 +76,7 @@ class FlashAttention:
                 setattr(m, name, lin)
         self.module = m          # training mode by default, like every torch module
 
-    # -- torch-module protocol used by devices.move_to, optimizers, train/eval
-    def parameters(self):
-        return self.module.parameters()
-
-    def train(self, mode=True):
-        self.module.train(mode)
-        return self
-
-    def eval(self):
-        return self.train(False)
-
-    @property
-    def training(self):
-        return self.module.training
+    # parameters(), to(), train()/eval() and training come from TorchModule
 
     def lispe_str(self):
         return ("Flash Attention (embed_dim=%d, num_heads=%d, head_dim=%d, dropout=%s, bias=%s)"

@@ -189,8 +189,6 @@ def forward_any(obj, x):
     """One-input forward of any module object: lispe-py's ``torch_forward`` on a layer that is
     not an MLP (the documentation does this with embeddings and transformer blocks). Attention
     modules that want (query, key, value) get ``(x, x, x)`` (self-attention)."""
-    if isinstance(obj, TorchModule):
-        return obj.forward(x)
     fwd = getattr(obj, "forward", None)
     if callable(fwd) and not isinstance(obj, torch.nn.Module):
         if _required_positional(fwd) >= 3:
