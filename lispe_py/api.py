@@ -123,23 +123,30 @@ class _PyFunction:
 class LispE:
     """An independent LispE interpreter.
 
-    ``sandbox=True`` (or a set of capabilities from ``{"read", "write", "command",
-    "environment", "load", "torch_io"}``) turns off what touches the outside world;
-    ``allowed_dir`` is where sandboxed torch save/load may read and write."""
+    ``sandbox=True`` (or the set of capabilities to keep, from ``{"read", "write",
+    "command", "environment", "load", "use", "torch_io"}``) turns off what touches the outside
+    world; ``allowed_dir`` is where sandboxed torch builtins may read and write files;
+    ``modules`` are the names ``use`` accepts (default: the torch library)."""
 
-    def __init__(self, args=None, stdout=None, stderr=None, sandbox=False, allowed_dir=None):
+    def __init__(self, args=None, stdout=None, stderr=None, sandbox=False, allowed_dir=None,
+                 modules=None):
         self._interp = Interpreter(args=args, stdout=stdout, stderr=stderr)
         if sandbox:
-            from .sandbox import Sandbox
+            from .sandbox import DEFAULT_MODULES, Sandbox
             allowed = set() if sandbox is True else set(sandbox)
-            self._interp.sandbox = Sandbox(allowed, allowed_dir)
+            self._interp.sandbox = Sandbox(allowed, allowed_dir,
+                                           DEFAULT_MODULES if modules is None else modules)
 
     @property
     def interpreter(self):
         return self._interp
 
     def _run(self, fn, *args, timeout=None):
-        return run_with_big_stack(fn, *args, timeout=timeout)
+        sb = self._interp.sandbox
+        if sb is None:
+            return run_with_big_stack(fn, *args, timeout=timeout)
+        from .sandbox import running
+        return run_with_big_stack(running, sb, fn, *args, timeout=timeout)
 
     def eval(self, source, timeout=None, raw=False):
         """Evaluate LispE source; return the value of its last form as a Python value.

@@ -58,10 +58,12 @@ def form_text(form, limit=100):
 def located(err, ctx, form):
     """Attach the form's position to an error coming out of it."""
     if err.line is None:
-        pos = getattr(form, "pos", None) or (0, 0)
-        err.file = ctx.file
-        err.line, err.column = pos
-        err.form = form      # rendered (with form_text) only when the error is printed
+        pos = getattr(form, "pos", None)
+        if err.form is None:
+            err.form = form  # rendered (with form_text) only when the error is printed
+        if pos is not None:  # a form built at run time has none: an enclosing form locates
+            err.file = ctx.file
+            err.line, err.column = pos
     return err
 
 
@@ -307,6 +309,13 @@ def _compile_fn_arg(a, ctx):
     return compile_expr(a, ctx)
 
 
+_PRINTING = {"print", "println", "printerr", "printerrln"}
+
+
+def _printed(arg):
+    return lambda env: to_string(arg(env))
+
+
 def compile_builtin_call(b, form, ctx):
     name = b.name
     if name in _FN_ARG_BUILTINS and len(form) > 1:
@@ -329,6 +338,10 @@ def compile_builtin_call(b, form, ctx):
         else:
             raise compile_error("Wrong number of arguments for: '%s'" % CANONICAL_NAMES.get(name, name),
                                 ctx, form)
+    if n > 1 and name in _PRINTING:
+        # LispE turns each argument into text as soon as it is evaluated:
+        # (println l (pop l)) shows l before the pop
+        args = [_printed(a) for a in args]
     fast = FAST_BINARY.get(name)
     if fast is not None and n == 2:
         return fast(args[0], args[1], b.fn, ctx, form)
@@ -1010,6 +1023,8 @@ def sf_loop(form, ctx, tail):
                     r = body(env)
                     i += 1
                 return r
+            if isinstance(container, (int, float)) or type(container) is Atom:
+                return None          # LispE: looping over a number or an atom does nothing
             for x in iterate(container):
                 if names is None:
                     env[name] = x

@@ -59,7 +59,10 @@ class Interpreter:
                 raise convert_exception(e, ctx, f)
             if name in COMPILE_TIME:
                 if name == "use":
-                    fn(self.globals)
+                    try:
+                        fn(self.globals)
+                    except LispEError as e:
+                        raise located(e, ctx, f)
                 continue
             runtime.append((fn, f))
         return runtime
@@ -180,6 +183,8 @@ class Interpreter:
     def use(self, lib):
         """(use 'lib): the torch library is always available; this loads its builtins now."""
         name = to_string(lib)
+        if self.sandbox is not None:
+            self.sandbox.check_module(name)
         self.used.add(name)
         BUILTINS.load_families()
         return TRUE

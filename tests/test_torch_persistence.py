@@ -141,3 +141,99 @@ def test_checkpoints(tmp_path):
     blk2 = call("torch_transformer_block", 4, 2, 8)
     assert call("torch_load_checkpoint", path, blk2) == 1
     assert same_params(blk, blk2)
+
+
+# --------------------------------------------------------------------------- safe persistence
+
+class _Evil:
+    """Unpickling this runs code: it creates the file named ``marker``."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_crafted_pickle_cannot_run_code(tmp_path):
+    from lispe_py.torch.persistence import FORMAT
+    marker = tmp_path / "pwned"
+    evil = str(tmp_path / "evil.pt")
+    torch.save({"format": FORMAT, "kind": "module", "states": [_Evil(str(marker))]}, evil)
+    lin = call("torch_linear", 3, 2)
+    for name, args in [("torch_load_model", (lin, evil)),
+                       ("torch_load_checkpoint", (evil, lin)),
+                       ("torch_lora_load_adapters", (call("torch_lora_linear", 3, 2, 1, 1.0), evil))]:
+        with pytest.raises(LispEError, match="Weights only load failed|Unsupported global"):
+            call(name, *args)
+    assert not marker.exists()
+    # the file is really malicious: an unrestricted load runs its code
+    torch.load(evil, weights_only=False)
+    assert marker.exists()
+
+
+def test_truncated_and_foreign_files_are_clear_errors(tmp_path):
+    lin = call("torch_linear", 64, 64)
+    good = tmp_path / "good.pt"
+    call("torch_save_model", lin, str(good))
+    data = good.read_bytes()
+    for n in (0, 10, len(data) // 2, len(data) - 30):
+        cut = tmp_path / ("cut%d.pt" % n)
+        cut.write_bytes(data[:n])
+        with pytest.raises(LispEError) as e:
+            call("torch_load_model", lin, str(cut))
+        assert e.value.message.startswith("Error loading model: ")
+    for foreign in (b"\x89PNG\r\n\x1a\n" + bytes(200), b"PK\x03\x04" + bytes(100),
+                    "é".encode("latin-1") * 50):
+        f = tmp_path / "foreign.bin"
+        f.write_bytes(foreign)
+        with pytest.raises(LispEError, match="Error loading model: "):
+            call("torch_load_model", lin, str(f))
+
+
+def test_a_truncated_file_through_the_cli(tmp_path):
+    from conftest import run_cli
+    path = tmp_path / "m.pt"
+    call("torch_save_model", call("torch_linear", 8, 8), str(path))
+    path.write_bytes(path.read_bytes()[:300])
+    prog = tmp_path / "load.lsp"
+    prog.write_text("(use 'lispe_torch)\n(torch_load_model (torch_linear 8 8) \"%s\")\n" % path)
+    r = run_cli([str(prog)])
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "load.lsp:2:" in r.stderr and "Error loading model: " in r.stderr
+
+
+def test_killing_a_save_keeps_the_previous_checkpoint(tmp_path):
+    """SIGKILL a process while it writes a checkpoint over an existing one: the file on disk
+    is always a complete checkpoint (the write goes to a temporary file renamed at the end)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    path = tmp_path / "ckpt.pt"
+    first = call("torch_linear", 1500, 1500)
+    call("torch_save_model", first, str(path))
+    prog = tmp_path / "save.lsp"
+    prog.write_text("(use 'lispe_torch)\n(setq m (torch_linear 1500 1500))\n"
+                    "(loop i (iota 200) (torch_save_model m \"%s\"))\n" % path)
+    mid_write = 0
+    for attempt in range(3):
+        p = subprocess.Popen([sys.executable, "-m", "lispe_py", str(prog)])
+        deadline = time.monotonic() + 120
+        try:
+            while time.monotonic() < deadline and p.poll() is None:
+                if any(n.endswith(".tmp") for n in os.listdir(tmp_path)):
+                    os.kill(p.pid, signal.SIGKILL)      # in the middle of a write
+                    break
+                time.sleep(0.0005)
+        finally:
+            p.kill()
+            p.wait()
+        leftovers = [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+        mid_write += bool(leftovers)       # the kill came before that write was complete
+        for n in leftovers:
+            os.unlink(tmp_path / n)
+        loaded = call("torch_linear", 1500, 1500)
+        assert call("torch_load_model", loaded, str(path)) == "Model loaded successfully"
+        assert loaded.module.weight.shape == (1500, 1500)
+    assert mid_write >= 1

@@ -358,3 +358,17 @@ def test_tucker_and_khatri_rao():
     assert err("torch_tucker_decomposition", x, List([2, 2])) == \
         "Error: Number of ranks must match tensor dimensions"
     assert err("torch_tucker_reconstruct", 1, List([])) == "Error: Core must be a tensor"
+
+
+def test_absurd_tensor_allocations_are_clear_errors():
+    from lispe_py import LispE, LispEError
+    lisp = LispE()
+    lisp.eval("(use 'lispe_torch)")
+    for src in ["(tensor_zeros (integers 1000000 1000000 1000))",       # 10^15 elements
+                "(torch_randn (integers 100000 100000 100000))",
+                "(torch_full (integers 100000 100000 100000) 2.0)",
+                "(torch_linear 1000000000 1000000)"]:
+        with pytest.raises(LispEError, match="can't allocate memory: you tried to allocate") as e:
+            lisp.eval(src)
+        assert e.value.line == 1
+    assert lisp.eval("(tensor_sum (tensor_ones (integers 2 2)))") == 4.0

@@ -456,19 +456,19 @@ def _bitwise(pyop):
     return f
 
 
-@builtin("&", "bitand", arity=(2, None))
+@builtin("&", arity=(2, None))
 def bit_and(*args):
     """(& a b): bitwise and."""
     return _bitwise(operator.and_)(*args)
 
 
-@builtin("|", "bitor", arity=(2, None))
+@builtin("|", arity=(2, None))
 def bit_or(*args):
     """(| a b): bitwise or."""
     return _bitwise(operator.or_)(*args)
 
 
-@builtin("^", "bitxor", arity=(2, None))
+@builtin("^", arity=(2, None))
 def bit_xor(*args):
     """(^ a b): bitwise exclusive or."""
     return _bitwise(operator.xor)(*args)
@@ -480,7 +480,7 @@ def bit_andnot(*args):
     return _bitwise(lambda x, y: x & ~y)(*args)
 
 
-@builtin("~", "bitnot", arity=1)
+@builtin("~", arity=1)
 def bit_not(a):
     """(~ a): bitwise complement."""
     if isinstance(a, float):

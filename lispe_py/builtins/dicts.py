@@ -119,7 +119,7 @@ def keys_at(d):
         return Numbers(dict_keys(d))
     if isinstance(d, list):
         return Integers(range(len(d)))
-    raise LispEError("You cannot apply 'keys@' to: '%s'" % to_string(d))
+    return List()            # LispE: () for anything else
 
 
 @builtin("values@", "containervalues", arity=1)
@@ -129,7 +129,7 @@ def values_at(d):
         return List(v for _, v in dict_items(d))
     if isinstance(d, list):
         return List(d)
-    raise LispEError("You cannot apply 'values@' to: '%s'" % to_string(d))
+    return List()            # LispE: () for anything else
 
 
 def _set_kind(args):

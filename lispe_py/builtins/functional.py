@@ -5,7 +5,7 @@ A function argument may be a quoted name, a lambda, a builtin, or a partial list
 (``(- x 10)``), ``maplist``/``filterlist`` put it last."""
 
 from ..errors import LispEError
-from ..values import (Floats, Form, Integers, List, Numbers, Shorts, Strings, TYPED_LISTS,
+from ..values import (Atom, Floats, Form, Integers, List, Numbers, Shorts, Strings,
                       Float32, Short, truthy, to_string)
 from ..evaluator import iterate
 from .registry import builtin
@@ -61,9 +61,23 @@ def _typed_like(first):
     return List
 
 
+# LispE applies an operator given to map to the element twice: (map '+ l) is (+ x x); maplist
+# and mapcar apply the arithmetic ones to the element alone, which gives it back
+_OPERATORS = {"+", "-", "*", "/", "%", "^^", "**", "<", ">", "<=", ">=", "=", "!=", "<<",
+              ">>", "&", "|", "^"}
+_IDENTITY_OPERATORS = {"+", "-", "*", "/", "^^", "**"}
+
+
+def _operator(f):
+    return f.name if type(f) is Atom and f.name in _OPERATORS else None
+
+
 @builtin("map", interp=True, arity=2)
 def map_(interp, env, f, l):
-    """(map f l): a list of (f x) for each x of l."""
+    """(map f l): a list of (f x) for each x of l; (map '+ l): (+ x x) for each x."""
+    if _operator(f):
+        fn = interp.callable_of(f, env)
+        return List(interp.apply(fn, [x, x], env) for x in _seq(l))
     g = caller(interp, env, f, True)
     return List(g(x) for x in _seq(l))
 
@@ -72,14 +86,22 @@ def map_(interp, env, f, l):
 def maplist(interp, env, f, l):
     """(maplist f l): like map; the result is typed after the first value; partial lists
     take the element last."""
-    g = caller(interp, env, f, False)
-    out = [g(x) for x in _seq(l)]
+    if _operator(f) in _IDENTITY_OPERATORS:
+        out = list(_seq(l))
+    else:
+        g = caller(interp, env, f, False)
+        out = [g(x) for x in _seq(l)]
     if not out:
         return List()
     cls = _typed_like(out[0])
-    if cls is not List and all(type(x) is type(out[0]) for x in out):
+    if cls is List:
+        return List(out)
+    if all(type(x) is type(out[0]) for x in out):
         return cls(out)
-    return List(out)
+    from .core import integer, number, float_, short, string
+    convert = {Integers: integer, Numbers: number, Floats: float_, Shorts: short,
+               Strings: string}[cls]
+    return cls(convert(x) for x in out)    # LispE converts the rest to the first one's type
 
 
 @builtin("filter", interp=True, arity=2)
@@ -87,7 +109,7 @@ def filter_(interp, env, f, l):
     """(filter f l): the elements x with (f x) true."""
     g = caller(interp, env, f, True)
     out = [x for x in _seq(l) if truthy(g(x))]
-    return _same_type(l, out)
+    return List(out)
 
 
 @builtin("filterlist", interp=True, arity=2)
@@ -95,15 +117,6 @@ def filterlist(interp, env, f, l):
     """(filterlist f l): like filter, partial lists take the element last."""
     g = caller(interp, env, f, False)
     return List(x for x in _seq(l) if truthy(g(x)))
-
-
-def _same_type(l, items):
-    if isinstance(l, str):
-        return "".join(items)
-    t = type(l)
-    if t in TYPED_LISTS:
-        return List(items)
-    return List(items)
 
 
 @builtin("takewhile", interp=True, arity=2)

@@ -72,15 +72,17 @@ def setenv(interp, env, name, value):
     return TRUE
 
 
-@builtin("realpath", arity=1)
-def realpath(p):
+@builtin("realpath", interp=True, arity=1)
+def realpath(interp, env, p):
     """(realpath path): the absolute path."""
+    _guard(interp, "read")
     return os.path.realpath(to_string(p))
 
 
-@builtin("isdirectory", arity=1)
-def isdirectory(p):
+@builtin("isdirectory", interp=True, arity=1)
+def isdirectory(interp, env, p):
     """(isdirectory path)"""
+    _guard(interp, "read")
     from ..values import lbool
     return lbool(os.path.isdir(to_string(p)))
 

@@ -143,6 +143,8 @@ def car(l):
     if isinstance(l, list):
         return l[0] if l else None
     if isinstance(l, str):
+        if not l:
+            raise LispEError("Empty string")
         return l[:1]
     h = find(CAR, l)
     if h is not None:
@@ -163,6 +165,8 @@ def cdr(l):
         t = type(l)
         return List(l[1:]) if t is Form else t(l[1:])
     if isinstance(l, str):
+        if not l:
+            raise LispEError("Empty string")
         return l[1:]
     h = find(CDR, l)
     if h is not None:
@@ -196,8 +200,8 @@ def last(l):
     if isinstance(l, list):
         return l[-1] if l else None
     if isinstance(l, str):
-        return l[-1:] if l else ""
-    raise LispEError("You cannot apply 'last' to: '%s'" % to_string(l))
+        return l[-1:] if l else None
+    return None          # LispE: nil for anything else (numbers, dictionaries, nil)
 
 
 # ----------------------------------------------------------------------------- access
@@ -329,7 +333,7 @@ def extract(c, frm, upto=None):
         h = find(EXTRACT, c)
         if h is not None:
             return h(c, frm, upto)
-        raise LispEError("You cannot apply '@@' to: '%s'" % to_string(c))
+        return None          # LispE: nil for what cannot be sliced
     f = integer(frm) if not isinstance(frm, int) else frm
     if f < 0:
         f += n
@@ -385,7 +389,7 @@ def push(l, *vals):
         for v in vals:
             l.append(_coerce_for(l, v))
         return l
-    raise LispEError("You cannot apply 'push' to: '%s'" % to_string(l))
+    raise LispEError("cannot push in this kind of elements")
 
 
 @builtin("pushfirst", arity=(2, None))
@@ -395,7 +399,7 @@ def pushfirst(l, *vals):
         for v in vals:
             l.insert(0, _coerce_for(l, v))
         return l
-    raise LispEError("You cannot apply 'pushfirst' to: '%s'" % to_string(l))
+    raise LispEError("cannot push in this kind of elements")
 
 
 @builtin("pop", "poplast", arity=(1, 2))
@@ -426,7 +430,7 @@ def pop(c, k=None):
     if isinstance(c, set):
         c.discard(k)
         return c
-    raise LispEError("You cannot apply 'pop' to: '%s'" % to_string(c))
+    return None              # LispE: nil for anything else
 
 
 @builtin("popfirst", arity=1)
@@ -439,21 +443,21 @@ def popfirst(c):
         return c
     if isinstance(c, str):
         return c[1:]
-    raise LispEError("You cannot apply 'popfirst' to: '%s'" % to_string(c))
+    return None              # LispE: nil for anything else
 
 
 @builtin("insert", arity=3)
 def insert(l, v, i):
     """(insert l v i): insert v before index i; returns l."""
+    if not isinstance(l, (list, str)):
+        return None      # LispE: nil for anything else
     i = integer(i)
     if i < 0:
         raise LispEError("Wrong index in 'insert'")
     if isinstance(l, list):
         l.insert(min(i, len(l)), _coerce_for(l, v))
         return l
-    if isinstance(l, str):
-        return l[:i] + to_string(v) + l[i:]
-    raise LispEError("You cannot apply 'insert' to: '%s'" % to_string(l))
+    return l[:i] + to_string(v) + l[i:]
 
 
 @builtin("extend", arity=2)
@@ -477,6 +481,10 @@ def reverse(l, deep=None):
     if isinstance(l, list):
         t = type(l)
         return (List if t is Form else t)(reversed(l))
+    if l is None or type(l) is Atom:
+        return List()
+    if isinstance(l, (int, float)):
+        return -l                # LispE: reversing a number negates it
     raise LispEError("You cannot apply 'reverse' to: '%s'" % to_string(l))
 
 
@@ -631,7 +639,7 @@ def find_(c, v, start=0):
             if values_equal(x, v):
                 return k
         return None
-    raise LispEError("You cannot apply 'find' to: '%s'" % to_string(c))
+    return None              # LispE: nil for anything else
 
 
 def _cmp_eq(v, x):
@@ -651,7 +659,7 @@ def rfind(c, v, start=None):
             if values_equal(c[i], v):
                 return i
         return None
-    raise LispEError("You cannot apply 'rfind' to: '%s'" % to_string(c))
+    return None              # LispE: nil for anything else
 
 
 @builtin("findall", arity=(2, 3))
@@ -824,20 +832,28 @@ def sum_(l):
         return wrap64(sum(l))
     if t is Floats:
         return Float32(sum(l))
+    if t is Strings:
+        return "".join(l)
     if not l:
         return 0
-    return float(sum(number(x) if not isinstance(x, (int, float)) else x for x in l))
+    return float(sum(_arith_element(x) for x in l))
+
+
+def _arith_element(x):
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and x is not TRUE:
+        return x
+    raise LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(x))
 
 
 @builtin("product", "∏", arity=1)
 def product(l):
     """(product l): the product of the elements."""
-    if not isinstance(l, list):
+    if not isinstance(l, list) or type(l) is Strings:
         raise LispEError("expecting a container as argument")
     t = type(l)
     acc = 1
     for x in l:
-        acc = acc * x
+        acc = acc * _arith_element(x)
     if t is Integers or t is Shorts:
         return wrap64(acc)
     if t is Floats:

@@ -17,10 +17,8 @@ def _unary(pyfn, name):
         h = find(ARITH, x)
         if h is not None:
             return h(name, x, None)
-        if isinstance(x, list):
-            return Numbers(f(v) for v in x)
         if not isinstance(x, (int, float)):
-            raise LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(x))
+            x = _as_number(x)
         try:
             return float(pyfn(x))
         except ValueError:
@@ -32,6 +30,18 @@ def _unary(pyfn, name):
             return math.inf
     f.__doc__ = "(%s x): a number." % name
     return f
+
+
+def _as_number(x):
+    """What LispE's maths functions read from a value that is not a number: strings are
+    parsed (0 when they are not numbers), atoms (true included) are 1, nil and containers 0."""
+    from ..values import Atom
+    from .core import parse_number
+    if isinstance(x, str):
+        return parse_number(x)
+    if type(x) is Atom:
+        return 1.0
+    return 0.0
 
 
 def _log(x):
@@ -79,17 +89,6 @@ for _name, _fn in _FUNCS.items():
     if _name == "ceil":
         continue
     builtin(_name, library=True, arity=(1, 1))(_unary(_fn, _name))
-
-
-@builtin("abs", arity=1)
-def abs_(x):
-    """(abs x): absolute value, same type as x (lispe-py addition)."""
-    h = find(ARITH, x)
-    if h is not None:
-        return h("abs", x, None)
-    if isinstance(x, (int, float)):
-        return abs(x)
-    raise LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(x))
 
 
 @builtin("gcd", arity=2)
@@ -143,27 +142,6 @@ def shuffle(l):
     _random.shuffle(items)
     l[:] = items
     return l
-
-
-@builtin("seed", arity=1)
-def seed(n):
-    """(seed n): seed the random generator."""
-    _random.seed(integer(n))
-    return None
-
-
-@builtin("even", arity=1)
-def even(n):
-    """(even n)"""
-    from ..values import lbool
-    return lbool(integer(n) % 2 == 0)
-
-
-@builtin("odd", arity=1)
-def odd(n):
-    """(odd n)"""
-    from ..values import lbool
-    return lbool(integer(n) % 2 == 1)
 
 
 __all__ = ["Integers", "number", "_NAN"]

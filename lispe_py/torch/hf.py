@@ -56,6 +56,7 @@ import struct
 
 from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
+from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch, F
 from lispe_py.torch.convert import lib, read_int, read_float, to_tensor, torch_message
 from lispe_py.values import (TRUE, Integers, List, Maybe, Strings, DICTS, dict_items, truthy,
@@ -83,6 +84,7 @@ def _st_dtypes():
 
 def load_safetensors(path):
     """name -> tensor of a ``.safetensors`` file (memory-mapped, copy on write)."""
+    guard_path(path)
     with open(path, "rb") as f:
         mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
     n = struct.unpack("<Q", mm[:8])[0]
@@ -105,6 +107,7 @@ def load_safetensors(path):
 
 def save_safetensors(path, tensors):
     """Write name -> tensor as a ``.safetensors`` file (what ``load_safetensors`` reads)."""
+    guard_path(path)
     names = {v: k for k, v in _st_dtypes().items()}
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
@@ -335,6 +338,7 @@ def _options(config):
 
 def _load(path, config, lora_capable=False):
     from lispe_py.torch.devices import lookup_device
+    guard_path(path)
     opts = _options(config)
     device = lookup_device(opts["device"]) if opts["device"] is not None else \
         torch.device("cpu")

@@ -43,6 +43,7 @@ import sys
 import warnings
 
 from lispe_py.errors import LispEError
+from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch
 from lispe_py.torch.convert import lib, torch_message
 from lispe_py.torch.modules import cpp_errors
@@ -195,6 +196,7 @@ def jit_forward(model, x):
 def torch_jit_load(model_path, device="cpu"):
     "(torch_jit_load path [device \"cpu\"]): load a TorchScript model (evaluation mode)."
     path = _str(model_path)
+    guard_path(path)
     dev = torch.device("cpu")
     if device is not None:
         s = _str(device)

@@ -34,6 +34,7 @@ import zipfile
 
 from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
+from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch
 from lispe_py.torch.convert import read_int, torch_message
 from lispe_py.torch.modules import module_of
@@ -97,6 +98,7 @@ def _path(p):
 
 def save_file(payload, path, prefix):
     """``torch.save`` payload to path atomically; errors become ``prefix + message``."""
+    guard_path(path)
     parent = os.path.dirname(path)
     if parent and not os.path.isdir(parent):
         raise LispEError(prefix + "Parent directory %s does not exist." % parent, prefix=False)
@@ -118,6 +120,7 @@ def save_file(payload, path, prefix):
 
 def load_file(path, prefix):
     """The lispe-py payload saved at path (a dict), or a clear error."""
+    guard_path(path)
     if not os.path.exists(path):
         raise LispEError(prefix + "open file failed because of errno 2 on fopen: No such file "
                          "or directory, file path: " + path, prefix=False)

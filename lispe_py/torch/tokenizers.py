@@ -32,6 +32,7 @@ from array import array
 
 from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
+from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch
 from lispe_py.values import TRUE, Integers, to_string
 
@@ -225,6 +226,7 @@ class SentencePieceTokenizer:
 
     def __init__(self, path):
         spm = _sentencepiece()
+        guard_path(path)
         self.path = path
         self.sp = spm.SentencePieceProcessor()
         try:
@@ -278,6 +280,8 @@ def _status_text(e):
 
 def train_sentencepiece(input_file, model_prefix, vocab_size, model_type):
     """Run the SentencePiece trainer with lispetorch's exact flag string."""
+    guard_path(input_file)
+    guard_path(model_prefix + ".model")
     spm = _sentencepiece()
     flags = ("--input=%s --model_prefix=%s --vocab_size=%d --model_type=%s "
              "--character_coverage=1.0 --pad_id=0 --unk_id=1 --bos_id=2 --eos_id=3"
@@ -314,6 +318,7 @@ class HFTokenizer:
         hf = _hf_tokenizers()
         if os.path.isdir(path):
             path = os.path.join(path, "tokenizer.json")
+        guard_path(path)
         self.path = path
         try:
             self.tok = hf.Tokenizer.from_file(path)

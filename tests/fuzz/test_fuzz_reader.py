@@ -57,11 +57,23 @@ def test_invalid_utf8_through_the_cli(tmp_path_factory, data):
 
 
 def test_deep_nesting():
-    for depth in (1000, 20000):
+    for depth in (1000, 100_000):
         for src in ["(list " * depth + "1" + ")" * depth,
                     "'" + "(" * depth + ")" * depth,
                     "(" * depth]:
             assert outcome(src) in ("value", "error")
+
+
+def test_deep_nesting_through_the_cli(tmp_path):
+    import subprocess
+    depth = 100_000
+    path = tmp_path / "deep.lsp"
+    path.write_text("(println 1)\n" + "(list " * depth + "1" + ")" * depth + "\n")
+    r = subprocess.run([sys.executable, "-m", "lispe_py", str(path)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert "deep.lsp:2:1: Stack overflow" in r.stderr
 
 
 def test_absurd_allocations_are_clear_errors():
