@@ -195,3 +195,58 @@ def test_hf_errors():
         assert e.value.text == text
     assert hf.torch_hf_model_summary("x") == "HF Model Summary"
     assert list(hf.torch_hf_list_weights("x")) == [] and hf.torch_hf_get_weight("x", "w") is None
+
+
+def test_remaining_hf_and_jit_builtins(tmp_path, jit_file):
+    """Builtins of spec §1 no conformance case reaches: HF embeddings, eps, memory, attention
+    score clearing, LoRA adapter files; moving a JIT model between devices."""
+    from lispe_py.values import TRUE
+    d = make_checkpoint(str(tmp_path / "qwen"), qwen3=True, seed=2)
+    q = hf.torch_hf_load_model(d, cfg(device="cpu", manual_attention=True))
+    assert hf.torch_hf_get_rms_norm_eps(q) == 1e-6
+    n_weights = sum(t.numel() * t.element_size() for t in hf._model(q).w.values())
+    assert hf.torch_hf_memory_usage(q) == n_weights
+    ids = torch.tensor([[1, 2, 3]])
+    emb = hf.torch_hf_embeddings(q, ids)
+    assert torch.equal(emb, hf._model(q).w["model.embed_tokens.weight"][ids])
+    hf.torch_hf_forward_manual(q, ids)
+    assert hf.torch_hf_forward_attention_size(q) == 2
+    assert hf.torch_hf_clear_attention_scores(q) is TRUE
+    assert hf.torch_hf_forward_attention_size(q) == 0
+    # LoRA adapters: save, change, load back
+    name = hf.torch_hf_load_model_lora("tiny-lora-files", d, cfg(device="cpu"))
+    hf.torch_hf_lora_init(name, 2, 4, List(["q_proj"]))
+    params = list(hf.torch_hf_lora_get_parameters(name))
+    with torch.no_grad():
+        for p in params:
+            p.normal_()
+    before = hf.torch_hf_forward(name, ids).detach()
+    path = str(tmp_path / "adapters.pt")
+    assert hf.torch_hf_lora_save(name, path) is TRUE
+    with torch.no_grad():
+        for p in params:
+            p.zero_()
+    assert not torch.allclose(hf.torch_hf_forward(name, ids), before)
+    assert hf.torch_hf_lora_load(name, path) is TRUE
+    assert torch.allclose(hf.torch_hf_forward(name, ids), before, atol=1e-5)
+    # JIT devices (CPU here: MPS and CUDA are absent, so both land on the CPU)
+    m = jit.torch_jit_load(jit_file)
+    assert jit.torch_jit_model_to_device(m, "cpu") is TRUE
+    assert jit.torch_jit_model_to_best_device(m) is TRUE
+    assert m.device.type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(LispEError, match="Error moving model to device"):
+        jit.torch_jit_model_to_device(m, "nodevice")
+
+
+def test_cuda_builtins_without_cuda():
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA machine")
+    from lispe_py import LispE
+    lisp = LispE()
+    lisp.eval("(use 'lispe_torch)")
+    for src in ['(torch_set_device "cuda")', "(torch_to_cuda (tensor_ones (integers 2)))",
+                "(torch_cuda_empty_cache)"]:
+        with pytest.raises(LispEError, match="CUDA support not compiled"):
+            lisp.eval(src)
+    assert lisp.eval("(torch_cuda_memory_total)") == 0
+    assert lisp.eval("(torch_cuda_memory_allocated)") == 0

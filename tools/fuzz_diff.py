@@ -252,37 +252,43 @@ def compare(source):
 def main():
     from hypothesis import HealthCheck, given, settings, seed as hseed
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=float, default=None)
+    ap.add_argument("--minutes", type=float, default=None,
+                    help="run batches of --count programs with fresh seeds for this long")
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--seed", type=int, default=None)
     opts = ap.parse_args()
     stats = {"n": 0}
-    deadline = time.time() + 60 * opts.minutes if opts.minutes else None
-    count = 10 ** 9 if opts.minutes else opts.count
 
-    @settings(max_examples=count, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), derandomize=opts.seed is None and not opts.minutes)
-    @given(program())
-    def check(src):
-        if deadline and time.time() > deadline:
-            return
-        stats["n"] += 1
-        diff = compare(src)
-        assert diff is None, diff
+    def batch(seed):
+        @settings(max_examples=opts.count, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck), derandomize=seed is None)
+        @given(program())
+        def check(src):
+            stats["n"] += 1
+            diff = compare(src)
+            assert diff is None, diff
+        if seed is not None:
+            check = hseed(seed)(check)
+        check()
 
-    if opts.seed is not None:
-        check = hseed(opts.seed)(check)
     t = time.time()
     try:
-        check()
-        print("%d programs, 0 disagreements, %d crashes of the real binary (%.1f s)"
-              % (stats["n"], len(CRASHES), time.time() - t))
-        for src in CRASHES[:3]:
-            print("crashed the real binary:\n" + src)
-        return 0
+        if opts.minutes:
+            deadline = t + 60 * opts.minutes
+            seed = opts.seed if opts.seed is not None else int(t)
+            while time.time() < deadline:
+                batch(seed)
+                seed += 1
+        else:
+            batch(opts.seed)
     except AssertionError as e:
         print("disagreement after %d programs (shrunk):\n%s" % (stats["n"], e))
         return 1
+    print("%d programs, 0 disagreements, %d crashes of the real binary (%.1f s)"
+          % (stats["n"], len(CRASHES), time.time() - t))
+    for src in CRASHES[:3]:
+        print("crashed the real binary:\n" + src)
+    return 0
 
 
 if __name__ == "__main__":

@@ -764,21 +764,69 @@ def sort(interp, env, comp, l):
     f = interp.callable_of(comp, env)
     if isinstance(f, list):
         raise LispEError("wrong function call")
-    import functools
     items = list(l)
     if items:
         if truthy(interp.apply(f, [items[0], items[0]], env)):
             raise LispEError("The comparison must be strict for a 'sort': (comp a a) must return 'nil'.")
-
-    def cmp(a, b):
-        if truthy(interp.apply(f, [a, b], env)):
-            return -1
-        if truthy(interp.apply(f, [b, a], env)):
-            return 1
-        return 0
-    items.sort(key=functools.cmp_to_key(cmp))
     t = type(l)
+    name = f.name if isinstance(f, Builtin) else None
+    if name in ("<", ">") and _uniform(items):
+        # equal elements cannot be told apart: Python's sort gives LispE's result, faster
+        items.sort(reverse=(name == ">"))
+    else:
+        _lispe_sort(items, lambda a, b: truthy(interp.apply(f, [a, b], env)), 0, len(items) - 1)
     return (List if t is Form else t)(items)
+
+
+def _uniform(items):
+    if not items:
+        return True
+    first = type(items[0])
+    return (first is int or first is str) and all(type(x) is first for x in items)
+
+
+def _lispe_sort(x, less, lo, hi):
+    """Sort x[lo..hi] in place exactly as LispE does (its order matters for ties and for
+    comparators that are not total orders, such as < on mixed integers and floats):
+    a fixed network for 2 and 3 elements, exchange passes below 7, Lomuto quicksort above."""
+    n = hi - lo + 1
+    if n < 2:
+        return
+    if n == 2:
+        if less(x[hi], x[lo]):
+            x[lo], x[hi] = x[hi], x[lo]
+        return
+    if n == 3:
+        m = lo + 1
+        if not less(x[lo], x[m]):
+            x[lo], x[m] = x[m], x[lo]
+        if less(x[m], x[hi]):
+            return
+        x[m], x[hi] = x[hi], x[m]
+        if not less(x[lo], x[m]):
+            x[lo], x[m] = x[m], x[lo]
+        return
+    if n < 7:
+        while hi > lo:
+            last = lo
+            for j in range(lo, hi):
+                if less(x[j + 1], x[j]):
+                    x[j], x[j + 1] = x[j + 1], x[j]
+                    last = j
+                    if j > lo and less(x[j], x[j - 1]):
+                        x[j], x[j - 1] = x[j - 1], x[j]
+            hi = last
+        return
+    pivot_value = x[hi]
+    p = lo - 1
+    for j in range(lo, hi):
+        if less(x[j], pivot_value):
+            p += 1
+            x[p], x[j] = x[j], x[p]
+    p += 1
+    x[p], x[hi] = x[hi], x[p]
+    _lispe_sort(x, less, lo, p - 1)
+    _lispe_sort(x, less, p + 1, hi)
 
 
 def _extreme(args, sign, name):
