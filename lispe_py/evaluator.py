@@ -979,8 +979,8 @@ def iterate(v):
     it = getattr(v, "lispe_iter", None)
     if it is not None:
         return it()
-    if v is None:
-        return ()
+    if v is None or isinstance(v, (int, float)) or type(v) is Atom:
+        return ()                # LispE walks nothing in a number or an atom
     from .protocols import SIZE, AT, ITER, find
     h = find(ITER, v)
     if h is not None:
@@ -1023,8 +1023,6 @@ def sf_loop(form, ctx, tail):
                     r = body(env)
                     i += 1
                 return r
-            if isinstance(container, (int, float)) or type(container) is Atom:
-                return None          # LispE: looping over a number or an atom does nothing
             for x in iterate(container):
                 if names is None:
                     env[name] = x

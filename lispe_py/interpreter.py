@@ -169,7 +169,7 @@ class Interpreter:
             if b.library and b.max is not None and len(args) > b.max:
                 args = list(args)[:b.max]
             else:
-                raise LispEError("Wrong number of arguments for: '%s'" % b.name)
+                raise LispEError("wrong number of arguments")   # LispE's text for indirect calls
         if b.interp:
             return b.fn(self, env, *args)
         return b.fn(*args)

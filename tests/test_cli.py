@@ -51,6 +51,8 @@ def test_unknown_symbol_and_arity_errors(tmp_path):
     assert r.returncode == 1 and "Unbound atom: 'foo'" in r.stderr
     r = run_cli(["-e", "(cons 1)"])
     assert r.returncode == 1 and "Wrong number of arguments for: 'cons'" in r.stderr
+    r = run_cli(["-e", "(apply 'cons '(1))"])        # indirect call: LispE's own text
+    assert r.returncode == 1 and "Error: wrong number of arguments" in r.stderr
 
 
 def test_missing_file():

@@ -138,6 +138,11 @@ def string_expr():
     )
 
 
+def any_leaf():
+    return st.one_of(_num_literal(), _str_literal(), st.sampled_from(VARS + ["nil", "true"]),
+                     list_expr_base())
+
+
 def any_expr():
     return st.one_of(
         numeric_expr(), list_expr(), string_expr(),
@@ -159,6 +164,30 @@ def any_expr():
         st.tuples(indexable_list_expr(), numeric_expr(), st.integers(0, 3)).map(
             lambda t: "(insert %s %s %d)" % t),
         st.tuples(list_expr(), list_expr()).map(lambda t: "(list %s %s)" % t),
+        any_leaf().map(lambda x: "(type %s)" % x),
+        list_expr().map(lambda l: "(foldl '+ 0 %s)" % l),
+        # foldl with a lambda fails in this binary ("unknown instruction: 'nil'"), operators only
+        list_expr().map(lambda l: "(foldr '- 1 %s)" % l),
+        st.tuples(list_expr_base(), list_expr_base()).map(lambda t: "(zipwith '+ %s %s)" % t),
+        list_expr().map(lambda l: "(unique %s)" % l),
+        st.tuples(list_expr_base(), list_expr_base()).map(lambda t: "(flatten (list %s %s))" % t),
+        st.tuples(list_expr(), numeric_expr()).map(lambda t: "(count %s %s)" % t),
+        st.lists(st.tuples(st.integers(-5, 5), numeric_expr()), max_size=4).map(
+            lambda kv: "{%s}" % " ".join("%d:%s" % p for p in kv)),
+        st.lists(st.integers(-5, 5), max_size=4).map(
+            lambda ks: "(keys@ {%s})" % " ".join("%d:0" % k for k in ks)),
+        numeric_expr().map(lambda x: "(string %s)" % x),
+        st.tuples(numeric_expr(), numeric_expr()).map(
+            lambda t: "(select (eq %s %s) 'same)" % t),
+        st.tuples(numeric_expr(), st.integers(0, 3)).map(lambda t: "(round (* %s 1.37))" % t[0]),
+        st.tuples(numeric_expr(), numeric_expr()).map(lambda t: "(%% %s %s)" % t),
+        st.tuples(numeric_expr(), numeric_expr()).map(lambda t: "(- %s %s 0.25)" % t),
+        list_expr().map(lambda l: "(maplist (λ (x) (* x 2)) %s)" % l),
+        list_expr().map(lambda l: "(filterlist (λ (x) (< x 2)) %s)" % l),
+        # (apply '+ (list 2)) fails in the binary when the list is written in the call
+        # itself, and gives 2 from a variable: through a variable
+        list_expr().map(lambda l: "(let ((al %s)) (apply '+ al))" % l),
+        string_expr().map(lambda x: "(list (size %s) (upper %s))" % (x, x)),
     )
 
 
@@ -191,7 +220,10 @@ def run_real(source):
         f.write(source)
         path = f.name
     try:
-        p = subprocess.run([REAL, path], capture_output=True, text=True, timeout=30)
+        try:
+            p = subprocess.run([REAL, path], capture_output=True, text=True, timeout=30)
+        except subprocess.TimeoutExpired:
+            return "CRASH (the binary hung)\n"
         out = p.stdout
         if p.returncode != 0:
             return out + "CRASH %d\n" % p.returncode

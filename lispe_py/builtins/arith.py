@@ -77,6 +77,32 @@ def _retype(model, items):
     return List(items)
 
 
+def _scalar_op_list(f, op, a, b):
+    """(op number list), as LispE computes it. On a generic list, + and * put the element
+    first and - and / the number; the other operand is first converted to the first one's
+    type: (+ 1 (list 0.5)) is (1.5), (* 1.5 (list 2)) is (2), (- 10 (list 2.5)) is (8),
+    (/ 10 (list 4)) is (2). Lists of numbers compute in floats."""
+    tb = type(b)
+    if tb is Numbers or tb is Floats:
+        return _retype(b, [f(float(a), x) for x in b])
+    if tb is not List or op not in "+-*/":
+        return _retype(b, [f(a, x) for x in b])
+    out = []
+    for x in b:
+        if op in "+*":
+            if type(x) is int:
+                out.append(f(x, _trunc(a) if isinstance(a, float) else a))
+            elif isinstance(x, float) or op == "+" and isinstance(x, str):
+                out.append(f(x, a))
+            else:
+                out.append(f(a, x))
+        elif type(a) is int and isinstance(x, (int, float)) and not isinstance(x, bool):
+            out.append(_trunc(f(a, _trunc(x))))
+        else:
+            out.append(f(a, x))
+    return List(out)
+
+
 def _binary(op):
     pyop = _py_op(op)
 
@@ -99,8 +125,7 @@ def _binary(op):
                 if find(ARITH, b) is not None:
                     return find(ARITH, b)(op, a, b)
                 if isinstance(b, list):
-                    return _retype(b, [f(a, x) for x in b]) if op in "+*" else _retype(
-                        b, [f(a, x) for x in b])
+                    return _scalar_op_list(f, op, a, b)
                 if isinstance(b, str) and op != "*":    # LispE: only (* 3 "ab") gives 0
                     raise _bad(b)
                 b = _num(b)
@@ -135,7 +160,7 @@ def _binary(op):
             if h is not None:
                 return h(op, a, b)
             if isinstance(b, list):
-                return _retype(b, [f(a, x) for x in b])
+                return _scalar_op_list(f, op, a, b)
             if isinstance(b, str):
                 raise _bad(b)
             b = _num(b)

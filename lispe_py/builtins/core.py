@@ -265,6 +265,8 @@ def apply_(interp, env, f, args):
     """(apply f list): call f with the elements of list as arguments."""
     if not isinstance(args, list):
         raise LispEError("arguments to 'apply' should be given as a list")
+    if len(args) == 1 and type(f) is Atom and f.name in ("+", "-", "*", "/"):
+        return args[0]     # LispE: an operator applied to one element gives it back
     return interp.apply(f, list(args), env)
 
 

@@ -172,6 +172,8 @@ def conspoint(a, b):
 @builtin("pushtrue", arity=(2, None))
 def pushtrue(l, *vs):
     """(pushtrue l v...): push the values that are true; returns l."""
+    if not isinstance(l, list):
+        raise LispEError("cannot push in this kind of elements")
     for v in vs:
         if truthy(v):
             l.append(v)

@@ -147,6 +147,8 @@ def dropwhile(interp, env, f, l):
 def take(n, l):
     """(take n l): the first n elements."""
     from .core import integer
+    if not isinstance(l, (list, str)):
+        return List()            # LispE: () for what is not a list
     return List(list(l)[:max(integer(n), 0)])
 
 
@@ -154,6 +156,8 @@ def take(n, l):
 def drop(n, l):
     """(drop n l): l without its first n elements."""
     from .core import integer
+    if not isinstance(l, (list, str)):
+        return List()            # LispE: () for what is not a list
     return List(list(l)[max(integer(n), 0):])
 
 
@@ -241,6 +245,8 @@ def scanr1(interp, env, f, l):
 @builtin("zip", arity=(2, None))
 def zip_(*ls):
     """(zip l1 l2 ...): a list of lists, one per position."""
+    if not all(isinstance(x, list) for x in ls):
+        raise LispEError("'zip' only accepts lists as arguments")
     sizes = {len(x) for x in ls}
     if len(sizes) > 1:
         raise LispEError("Lists should all have the same size in 'zip'")
@@ -250,9 +256,11 @@ def zip_(*ls):
 @builtin("zipwith", interp=True, arity=(3, None))
 def zipwith(interp, env, f, *ls):
     """(zipwith f l1 l2 ...): (f x1 y1 ...) for each position."""
+    if not all(isinstance(x, list) for x in ls):
+        raise LispEError("'zipwith' only accepts lists as arguments")
     sizes = {len(x) for x in ls}
     if len(sizes) > 1:
-        raise LispEError("Lists should all have the same size in 'zipwith'")
+        raise LispEError("'zipwith' only accepts lists of same size as arguments")
     if isinstance(f, list) and f:
         head = interp.callable_of(f[0], env)
         extra = list(f[1:])

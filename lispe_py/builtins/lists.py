@@ -524,8 +524,20 @@ def rangein(a, b, step):
     return _range(a, b, step, True)
 
 
+def _range_bound(x):
+    """A bound or step of range: nil is 0, strings are read as numbers (as floats)."""
+    from .core import parse_number
+    if isinstance(x, (int, float)):
+        return x
+    if x is None:
+        return 0.0
+    if isinstance(x, str):
+        return parse_number(x)
+    return number(x)
+
+
 def _range(a, b, step, inclusive):
-    if isinstance(a, str):
+    if isinstance(a, str) and not a.strip()[:1].isdigit():
         s, e, st = ord(a), ord(to_string(b)), integer(step)
         if st == 0:
             raise LispEError("infinite loop")
@@ -539,9 +551,9 @@ def _range(a, b, step, inclusive):
             step = -step
         _check_size(abs((end - a) // step) if step else 0)
         return Integers(range(a, end, step))
-    a, b, step = float(a), float(b), float(step)
+    a, b, step = float(_range_bound(a)), float(_range_bound(b)), float(_range_bound(step))
     if step == 0:
-        raise LispEError("infinite loop")
+        raise LispEError("Exceeding range")
     end = b + step if inclusive else b
     if a > b and step > 0:
         step = -step
@@ -673,6 +685,8 @@ def findall(c, v, start=0):
             out.append(i)
             i = c.find(s, i + 1)
         return out
+    if not isinstance(c, list):
+        return List()            # LispE: () for what is not a container
     for i, x in enumerate(c):
         if values_equal(x, v):
             out.append(i)
@@ -685,7 +699,11 @@ def count(c, v, start=0):
     if isinstance(c, str):
         s = to_string(v)
         return c.count(s, integer(start)) if s else 0
-    return sum(1 for x in c if values_equal(x, v))
+    if isinstance(c, list):
+        return sum(1 for x in c[max(integer(start), 0):] if values_equal(x, v))
+    if isinstance(c, dict):
+        return sum(1 for x in c.values() if values_equal(x, v))
+    return 0
 
 
 @builtin("in", arity=2)
@@ -704,10 +722,14 @@ def in_(c, v):
 
 @builtin("unique", arity=1)
 def unique(l):
-    """(unique l): l without repeated elements (first occurrences kept)."""
-    out = []
-    for x in l:
-        if not any(values_equal(x, y) for y in out):
+    """(unique l): l without repeated elements (first occurrences kept); other values as they are."""
+    if not isinstance(l, list):
+        return l
+    out, seen = [], set()
+    for x in l:                 # LispE compares the printed forms: 1 and 1.0 are the same
+        key = to_string(x)
+        if key not in seen:
+            seen.add(key)
             out.append(x)
     t = type(l)
     return (List if t is Form else t)(out)
@@ -749,6 +771,8 @@ def rho(*args):
 @builtin("join", arity=(1, 2))
 def join(l, sep=""):
     """(join l [sep]): the elements' printed forms joined by sep."""
+    if not isinstance(l, list):
+        raise LispEError("'join' can only be used for lists")
     return to_string(sep).join(to_string(x) for x in l)
 
 

@@ -4,7 +4,6 @@ import math
 import random as _random
 
 from ..errors import LispEError
-from ..protocols import ARITH, find
 from ..values import Integers, List, Numbers, to_string, wrap64
 from .core import integer, number
 from .registry import builtin
@@ -14,10 +13,7 @@ _NAN = -math.nan if math.copysign(1.0, -math.nan) < 0 else math.copysign(math.na
 
 def _unary(pyfn, name):
     def f(x):
-        h = find(ARITH, x)
-        if h is not None:
-            return h(name, x, None)
-        if not isinstance(x, (int, float)):
+        if not isinstance(x, (int, float)):     # tensors included: LispE reads them as 0
             x = _as_number(x)
         try:
             return float(pyfn(x))
@@ -106,6 +102,8 @@ def hcf(a, b):
 @builtin("sign", arity=1)
 def sign(x):
     """(sign x): LispE's sign negates its argument."""
+    if not isinstance(x, (int, float)):
+        raise LispEError("Cannot invert this object")
     return -x
 
 
@@ -132,6 +130,8 @@ def random_(n=None):
 @builtin("random_choice", arity=(2, 3))
 def random_choice(n, l, seed=None):
     """(random_choice n l): n random elements of l."""
+    if not isinstance(l, list) or not l:
+        raise LispEError("Wrong parameter description")
     return List(_random.choice(list(l)) for _ in range(integer(n)))
 
 
