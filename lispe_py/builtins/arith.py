@@ -294,20 +294,21 @@ def power(*args):
 # ----------------------------------------------------------------------------- comparisons
 
 def _cmp_pair(a, b):
-    """Compare with LispE's first-operand rule; returns -1, 0, 1."""
+    """Compare with LispE's first-operand rule; returns -1, 0, 1, or None when the values
+    cannot be ordered (a list and a number...: every comparison of them is nil in LispE)."""
     ta = type(a)
     if ta is int or ta is Short:
         if isinstance(b, str):
             b = _str_to_num(b)
         elif not isinstance(b, (int, float)) or isinstance(b, bool):
-            raise LispEError("cannot compare these values")
+            return None
         b = _trunc(b) if isinstance(b, float) else b
         return (a > b) - (a < b)
     if ta is float or ta is Float32:
         if isinstance(b, str):
             b = _str_to_num(b)
         elif not isinstance(b, (int, float)):
-            raise LispEError("cannot compare these values")
+            return None
         return (a > b) - (a < b)
     if ta is str:
         b = to_string(b)
@@ -315,7 +316,7 @@ def _cmp_pair(a, b):
     if ta is Atom:
         b = to_string(b)
         return (a.name > b) - (a.name < b)
-    raise LispEError("cannot compare these values")
+    return None
 
 
 def _str_to_num(s):
@@ -361,7 +362,8 @@ def values_equal(a, b):
 def _chain(test):
     def f(*args):
         for a, b in zip(args, args[1:]):
-            if not test(_cmp_pair(a, b)):
+            c = _cmp_pair(a, b)
+            if c is None or not test(c):
                 return None
         return TRUE
     return f
@@ -452,7 +454,10 @@ def eq_numeric(a, b):
 @builtin(">=<", arity=2)
 def compare3(a, b):
     """(>=< a b): -1, 0 or 1."""
-    return _cmp_pair(a, b)
+    c = _cmp_pair(a, b)
+    if c is None:
+        raise LispEError("cannot compare these values")
+    return c
 
 
 # ----------------------------------------------------------------------------- bitwise

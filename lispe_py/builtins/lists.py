@@ -865,7 +865,7 @@ def _extreme(args, sign, name):
     best = args[0]
     for y in args[1:]:
         c = _cmp_pair(best, y)
-        if (sign > 0 and c < 0) or (sign < 0 and c > 0):
+        if c is not None and ((sign > 0 and c < 0) or (sign < 0 and c > 0)):
             best = y
     return best
 
