@@ -186,7 +186,7 @@ def any_expr():
         list_expr().map(lambda l: "(filterlist (λ (x) (< x 2)) %s)" % l),
         # (apply '+ (list 2)) fails in the binary when the list is written in the call
         # itself, and gives 2 from a variable: through a variable
-        list_expr().map(lambda l: "(let ((al %s)) (apply '+ al))" % l),
+        list_expr_base().map(lambda l: "(let ((al %s)) (apply '+ al))" % l),
         string_expr().map(lambda x: "(list (size %s) (upper %s))" % (x, x)),
     )
 
