@@ -7,7 +7,7 @@ import os
 import sys
 
 from .builtins.registry import BUILTINS, Builtin
-from .callables import ClassDef, Function, Instance, Lambda, PatternFunction, MISSING
+from .callables import ClassDef, Function, Instance, Lambda, PatternFunction
 from .errors import BreakSignal, LispEError, ReturnSignal
 from .evaluator import Ctx, compile_expr, convert_exception, located
 from .reader import read

@@ -281,7 +281,7 @@ def _dict_pattern(p, ctx):
 # ----------------------------------------------------------------------------- defpat
 
 def _clause(form, ctx, kind):
-    from .evaluator import compile_body, compile_error
+    from .evaluator import compile_error
     interp = ctx.interp
     if len(form) < 3 or type(form[1]) is not Atom or not isinstance(form[2], list):
         raise compile_error("Wrong number of arguments for: '%s'" % kind, ctx, form)

@@ -26,3 +26,11 @@ def run_cli(args, cwd=None, stdin=None, timeout=120):
     import subprocess
     return subprocess.run([sys.executable, "-m", "lispe_py"] + list(args), cwd=cwd, input=stdin,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def call_builtin(name, *args):
+    """Call a registered builtin directly (after checking it accepts that many arguments)."""
+    from lispe_py.builtins.registry import BUILTINS
+    b = BUILTINS[name]
+    assert b.accepts(len(args)), f"{name} refuses {len(args)} arguments"
+    return b.fn(*args)

@@ -1,6 +1,5 @@
 """The lispe-py command: files, -e, exit codes, error reports, start-up without torch."""
 
-import os
 import subprocess
 import sys
 

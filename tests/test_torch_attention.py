@@ -14,20 +14,15 @@ torch = pytest.importorskip("torch")
 
 import lispe_py.torch.attention  # noqa: E402,F401
 import lispe_py.torch.tensors  # noqa: E402,F401
-from lispe_py.builtins.registry import BUILTINS  # noqa: E402
 from lispe_py.errors import LispEError  # noqa: E402
 from lispe_py.torch._lazy import ensure  # noqa: E402
 from lispe_py.torch.attention import FlashAttention, simple_scale  # noqa: E402
 from lispe_py.values import TRUE, Floats, List, to_string, type_name  # noqa: E402
 
+from conftest import call_builtin as call  # noqa: E402
+
 ensure()
 B, S, E, H = 2, 5, 16, 4
-
-
-def call(name, *args):
-    b = BUILTINS[name]
-    assert b.accepts(len(args)), f"{name} refuses {len(args)} arguments"
-    return b.fn(*args)
 
 
 def reference(q, k, v, mask=None, causal=False, scale=None):

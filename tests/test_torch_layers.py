@@ -14,13 +14,9 @@ from lispe_py.torch._lazy import ensure  # noqa: E402
 from lispe_py.torch.modules import TorchModule, collect_parameters, module_of  # noqa: E402
 from lispe_py.values import TRUE, Dictionary, List, to_string, type_name  # noqa: E402
 
+from conftest import call_builtin as call  # noqa: E402
+
 ensure()
-
-
-def call(name, *args):
-    b = BUILTINS[name]
-    assert b.accepts(len(args)), f"{name} refuses {len(args)} arguments"
-    return b.fn(*args)
 
 
 def close(a, b, tol=1e-5):

@@ -17,19 +17,14 @@ import lispe_py.torch.tensor_shape  # noqa: E402,F401
 import lispe_py.torch.devices  # noqa: E402,F401
 import lispe_py.torch.printing  # noqa: E402,F401
 from lispe_py import protocols  # noqa: E402
-from lispe_py.builtins.registry import BUILTINS  # noqa: E402
 from lispe_py.errors import LispEError  # noqa: E402
 from lispe_py.torch._lazy import ensure  # noqa: E402
 from lispe_py.values import (Floats, Integers, Numbers, Shorts, List, TRUE, Float32,  # noqa: E402
                              Short, to_string, type_name)
 
+from conftest import call_builtin as call  # noqa: E402
+
 ensure()
-
-
-def call(name, *args):
-    b = BUILTINS[name]
-    assert b.accepts(len(args)), f"{name} refuses {len(args)} arguments"
-    return b.fn(*args)
 
 
 def show(v):

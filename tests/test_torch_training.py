@@ -8,19 +8,14 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import lispe_py.torch  # noqa: E402,F401
-from lispe_py.builtins.registry import BUILTINS  # noqa: E402
 from lispe_py.errors import LispEError  # noqa: E402
 from lispe_py.torch._lazy import ensure  # noqa: E402
 from lispe_py.torch.progress import progress_line  # noqa: E402
 from lispe_py.values import TRUE, Dictionary, List, to_string, type_name  # noqa: E402
 
+from conftest import call_builtin as call  # noqa: E402
+
 ensure()
-
-
-def call(name, *args):
-    b = BUILTINS[name]
-    assert b.accepts(len(args)), f"{name} refuses {len(args)} arguments"
-    return b.fn(*args)
 
 
 def dictionary(**kw):

@@ -107,13 +107,9 @@ def indexable_list_expr():
 def list_expr():
     base = list_expr_base()
     return st.one_of(
-        base,
-        base.map(lambda l: "(reverse %s)" % l),
-        base.map(lambda l: "(cdr %s)" % l),
-        st.tuples(numeric_expr(), base).map(lambda t: "(cons %s %s)" % t),
+        indexable_list_expr(),
         base.map(lambda l: "(map (λ (x) (* x 2)) %s)" % l),
         base.map(lambda l: "(filter (λ (x) (> x 0)) %s)" % l),
-        base.map(lambda l: "(sort '< %s)" % l),
         st.tuples(base, base).map(lambda t: "(zip %s %s)" % t),
         st.tuples(base, st.integers(0, 3)).map(lambda t: "(@@ %s %d)" % t),
     )
