@@ -1,6 +1,7 @@
 ; The Llama-3.1 production configuration of the lispetorch v2.3 release notes,
 ; run on a full 8192-token context on the CPU (float32, no gradients).
 ; Run: lispe-py examples/llama_config.lsp
+;      lispe-py examples/llama_config.lsp --quick   (1024 tokens instead of 8192, for the tests)
 
 (use 'lispe_torch)
 
@@ -18,7 +19,7 @@
 (setq flash_attn (torch_flash_attention_create 4096 32 0.1 true))
 (println flash_attn)
 
-(setq seq_len (get llama_config "max_seq_length"))
+(setq seq_len (if (in _args "--quick") 1024 (get llama_config "max_seq_length")))
 (setq embed_dim (get llama_config "embed_dim"))
 (torch_eval flash_attn)               ; inference: no dropout
 (torch_set_grad_enabled nil)          ; and no autograd graph

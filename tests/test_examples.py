@@ -1,4 +1,7 @@
-"""Every examples/*.lsp runs to completion; those with examples/expected/NAME.out print exactly it."""
+"""Every examples/*.lsp runs to completion; those with examples/expected/NAME.out print exactly it.
+
+An example that reads a ``--quick`` argument (long training or long sequences) runs with it:
+the same pipeline with fewer steps or a shorter context, so the suite stays short."""
 
 import glob
 import os
@@ -12,7 +15,9 @@ EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.lsp")))
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[os.path.basename(p) for p in EXAMPLES])
 def test_example_runs(path):
-    r = run_cli([path], cwd=os.path.dirname(path), timeout=600)
+    with open(path, encoding="utf-8") as f:
+        quick = ["--quick"] if '"--quick"' in f.read() else []
+    r = run_cli([path] + quick, cwd=os.path.dirname(path), timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "Traceback" not in r.stderr
     expected = os.path.join(ROOT, "examples", "expected", os.path.basename(path)[:-4] + ".out")
