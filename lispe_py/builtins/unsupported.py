@@ -23,8 +23,6 @@ def _add(reason, names):
         UNSUPPORTED[n] = reason
 
 
-_add(_THREADS, "lock waiton trigger threadstore threadretrieve threadclear threadspace wait "
-               "dethread seth")
 _add(_MATRIX, "matrix_string matrix_stringbyte matrix_short matrix_number matrix_integer "
               "matrix_float tensor_number tensor_string tensor_stringbyte tensor_short "
               "tensor_integer tensor_float rank@ irank@ mask@ ⍉ atshape setshape")
@@ -53,12 +51,11 @@ _add("APL operators on LispE arrays are not implemented",
      "+* ⊂ ⊃ ↑↑ &&& ||| ^^^ ∈ ≢ ° ↗ ↘ ⌿ ⍀")
 _add("lazy infinite lists (repeat, cycle) are not implemented", "repeat cycle over")
 _add("interactive input is not available", "input@ getchar pipe")
-_add("memory introspection of the C++ interpreter", "memory_size memory_full_size mark resetmark "
-     "cyclicp addr_")
+_add("memory introspection of the C++ interpreter", "")
 _add("not implemented yet", "heap dictionarytree dictionarytreei dictionarytreen bodies "
-     "loadcode infix withclass enum bytes setrange setfast getfast for whilein "
-     "filtercar dropcar takecar takelist droplist takenb scanlist shift fileinfo ls exit "
-     "convert_in_base getstruct indent %data error_ lock")
+     "loadcode withclass "
+     "shift fileinfo ls exit "
+     "convert_in_base getstruct indent %data error_")
 
 
 def unsupported_error(name):

@@ -1,0 +1,182 @@
+"""Threads on Python threads: the shared state of ``dethread`` functions, ``wait``,
+``waiton``/``trigger``, and the thread store (``threadstore``, ``threadretrieve``,
+``threadclear``). The forms ``dethread``, ``threadspace``, ``lock`` and ``seth`` are in
+:mod:`lispe_py.forms_extra`.
+
+An error raised in a thread stops the whole program, as in LispE: it is raised in the
+thread that started it (at once, or at the latest by ``wait``)."""
+
+import ctypes
+import threading
+
+from ..errors import LispEError
+from ..values import TRUE, Dictionary, List, lbool, to_string
+from .registry import builtin
+
+LOCAL = threading.local()       # depth of threadspace blocks of the current thread
+
+
+class ThreadState:
+    """Per-interpreter thread data."""
+
+    def __init__(self):
+        self.guard = threading.RLock()
+        self.threads = []
+        self.errors = []
+        self.locks = {}
+        self.waiting = {}        # key -> [Condition, number of waiters, released]
+        self.store = {}          # threadstore: key -> list of values
+        self.space = {}          # variables set with seth
+
+    def lock_for(self, key):
+        k = to_string(key)
+        with self.guard:
+            lk = self.locks.get(k)
+            if lk is None:
+                lk = self.locks[k] = threading.RLock()
+            return lk
+
+
+def state_of(interp):
+    st = interp.__dict__.get("thread_state")
+    if st is None:
+        st = interp.__dict__.setdefault("thread_state", ThreadState())
+    return st
+
+
+def _failure_class(err):
+    """An exception type carrying ``err`` (PyThreadState_SetAsyncExc raises a type)."""
+    class ThreadFailure(LispEError):
+        def __init__(self, *args):
+            LispEError.__init__(self, err.message, err.file, err.line, err.column, err.form,
+                                err.prefix)
+    return ThreadFailure
+
+
+def start_thread(interp, fn):
+    """Run fn() on a new thread of interp; an error stops the thread that started it."""
+    from ..runner import STACK_SIZE
+    st = state_of(interp)
+    parent = threading.get_ident()
+
+    def target():
+        try:
+            fn()
+        except LispEError as e:
+            with st.guard:
+                st.errors.append(e)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(parent),
+                                                       ctypes.py_object(_failure_class(e)))
+        except BaseException as e:      # noqa: BLE001 - reported like a LispE error
+            err = LispEError(str(e) or type(e).__name__)
+            with st.guard:
+                st.errors.append(err)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(parent),
+                                                       ctypes.py_object(_failure_class(err)))
+
+    try:
+        old = threading.stack_size(min(STACK_SIZE, 256 * 1024 * 1024))
+    except (ValueError, RuntimeError):
+        old = None
+    try:
+        t = threading.Thread(target=target, daemon=True)
+        t.start()
+    finally:
+        if old is not None:
+            threading.stack_size(old)
+    with st.guard:
+        st.threads = [x for x in st.threads if x.is_alive()] + [t]
+    return t
+
+
+@builtin("wait", interp=True, arity=0)
+def wait(interp, env):
+    """(wait): wait until every thread started by dethread functions is over; true."""
+    st = state_of(interp)
+    me = threading.current_thread()
+    while True:
+        with st.guard:
+            pending = [t for t in st.threads if t.is_alive() and t is not me]
+        if not pending:
+            break
+        for t in pending:
+            while t.is_alive():
+                t.join(0.05)
+    with st.guard:
+        if st.errors:
+            err = st.errors.pop(0)
+            raise _failure_class(err)()
+    return TRUE
+
+
+@builtin("waiton", interp=True, arity=1)
+def waiton(interp, env, key):
+    """(waiton key): block this thread until (trigger key) is called; true."""
+    st = state_of(interp)
+    k = to_string(key)
+    with st.guard:
+        slot = st.waiting.get(k)
+        if slot is None:
+            slot = st.waiting[k] = [threading.Condition(st.guard), 0, 0]
+        slot[1] += 1
+        generation = slot[2]
+        while slot[2] == generation:
+            slot[0].wait(0.05)
+        slot[1] -= 1
+    return TRUE
+
+
+@builtin("trigger", interp=True, arity=1)
+def trigger(interp, env, key):
+    """(trigger key): release the threads waiting on key; true when one was waiting."""
+    st = state_of(interp)
+    k = to_string(key)
+    with st.guard:
+        slot = st.waiting.get(k)
+        if slot is None or slot[1] == 0:
+            return None
+        slot[2] += 1
+        slot[0].notify_all()
+    return TRUE
+
+
+@builtin("threadstore", interp=True, arity=2)
+def threadstore(interp, env, key, value):
+    """(threadstore key value): append a copy of value to the list shared under key; true."""
+    from ..evaluator import deep_copy
+    st = state_of(interp)
+    with st.guard:
+        st.store.setdefault(to_string(key), List()).append(deep_copy(value))
+    return TRUE
+
+
+@builtin("threadretrieve", interp=True, arity=(0, 1))
+def threadretrieve(interp, env, key=None):
+    """(threadretrieve [key]): the list stored under key (nil if none); without a key, a
+    dictionary of everything stored."""
+    from ..evaluator import deep_copy
+    st = state_of(interp)
+    with st.guard:
+        if key is None:
+            d = Dictionary()
+            for k, v in st.store.items():
+                d[k] = deep_copy(v)
+            return d
+        v = st.store.get(to_string(key))
+        return None if v is None else deep_copy(v)
+
+
+@builtin("threadclear", interp=True, arity=(0, 1))
+def threadclear(interp, env, key=None):
+    """(threadclear [key]): empty the list stored under key (true if it existed); without a
+    key, remove everything (true)."""
+    st = state_of(interp)
+    with st.guard:
+        if key is None:
+            st.store.clear()
+            return TRUE
+        v = st.store.get(to_string(key))
+        if v is None:
+            return None
+        del v[:]
+        return lbool(True)
