@@ -358,6 +358,8 @@ def _relink(keys, hasher, nbkt):
 
 def dict_items(d):
     """Items of a LispE dictionary in printing (and iteration) order."""
+    if getattr(d, "sorted_keys", False):      # dictionarytree: a std::map
+        return sorted(d.items())
     if type(d) is Dictionary or isinstance(d, Dictionary):
         return sorted(d.items())
     if isinstance(d, DictionaryI):

@@ -52,8 +52,8 @@ _add("APL operators on LispE arrays are not implemented",
 _add("lazy infinite lists (repeat, cycle) are not implemented", "repeat cycle over")
 _add("interactive input is not available", "input@ getchar pipe")
 _add("memory introspection of the C++ interpreter", "")
-_add("not implemented yet", "heap dictionarytree dictionarytreei dictionarytreen bodies "
-     "loadcode withclass "
+_add("not implemented yet", "bodies "
+     "loadcode "
      "shift fileinfo ls exit "
      "convert_in_base getstruct indent %data error_")
 
