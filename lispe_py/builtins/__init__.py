@@ -3,5 +3,5 @@
 
 from . import registry  # noqa: F401
 from . import arith, core, lists, functional, dicts, strings, maths, io, jsonfmt, extra  # noqa: F401
-from . import threads, sequences, heap, dicttree  # noqa: F401,E402  (the families of issue 15)
+from . import threads, sequences, heap, dicttree, streams  # noqa: F401,E402  (the families of issue 15)
 from .. import forms_extra  # noqa: F401,E402  (for, whilein, infix, thread forms)

@@ -31,9 +31,6 @@ _add(_RGX, "rgx rgx_find rgx_findall rgx_find_i rgx_findall_i rgx_match rgx_repl
 _add(_ONTO, "ontology ontology_ontology ontology_create ontology_concept ontology_contain "
             "ontology_intersect ontology_add ontology_remove ontology_list ontology_find "
             "ontology_absurd ontology_absurdp ontology_all")
-_add(_FILES, "fgetchars fputchars fsize fseek ftell fopen fclose bread bwrite bappend file "
-             "file_close file_eof file_read file_getstruct file_readlist file_readline "
-             "file_getchar file_seek file_tell file_write file_writeln")
 _add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display "
              "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
              "set_tokenizer_operators segment_e")
