@@ -1324,13 +1324,15 @@ _DOLLAR = Atom("$")
 
 @special("use")
 def sf_use(form, ctx, tail):
+    # the libraries lispe-py provides (lispe_py.libraries); any other name fails as in LispE
+    from .libraries import use as use_library
     interp = ctx.interp
     names = [compile_expr(f, ctx) for f in form[1:]]
 
     def use(env):
         r = None
         for n in names:
-            r = interp.use(n(env))
+            r = use_library(interp, n(env))
         return r
     return use
 

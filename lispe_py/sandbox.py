@@ -2,8 +2,8 @@
 
 Capabilities: ``read``, ``write`` (files), ``command`` (shell), ``environment``
 (getenv/setenv), ``load`` (other LispE files), ``use`` (any module; without it only
-``modules`` may be used, by default the torch library), ``torch_io`` (every torch builtin
-that reads or writes a file: without it, only paths under ``allowed_dir``).
+``modules`` may be used, by default the torch and tiktoken libraries), ``torch_io`` (every
+torch builtin that reads or writes a file: without it, only paths under ``allowed_dir``).
 
 Builtins that receive the interpreter call ``interp.sandbox.check``; library builtins (the
 torch families) call :func:`guard_path`, which reads the sandbox of the evaluation running on
@@ -15,7 +15,7 @@ import threading
 from .errors import LispEError
 
 CAPABILITIES = {"read", "write", "command", "environment", "load", "use", "torch_io"}
-DEFAULT_MODULES = ("lispe_torch", "liblispe_torch")
+DEFAULT_MODULES = ("lispe_torch", "liblispe_torch", "lispe_tiktoken", "liblispe_tiktoken")
 
 _state = threading.local()
 

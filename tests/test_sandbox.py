@@ -115,7 +115,12 @@ def test_capabilities_can_be_given_back(tmp_path):
     lisp = LispE(sandbox={"read"})
     assert lisp.eval('(fread "%s")' % f) == "hello\n"
     refused(lisp, '(fwrite "%s" "x")' % f, "'write'")
-    assert LispE(sandbox=True, modules=["lispe_blas"]).eval("(use 'lispe_blas) 1") == 1
+    # `modules` replaces the default list (lispe_blas is allowed, then missing as in LispE)
+    only = LispE(sandbox=True, modules=["lispe_tiktoken", "lispe_blas"])
+    assert only.eval("(use 'lispe_tiktoken) 1") == 1
+    refused(only, "(use 'lispe_torch)", "module 'lispe_torch'")
+    with pytest.raises(LispEError, match="LISPEPATH|lispe_blas.so"):
+        only.eval("(use 'lispe_blas)")
     with pytest.raises(ValueError, match="unknown capabilities"):
         LispE(sandbox={"network"})
 
