@@ -34,13 +34,6 @@ _add(_ONTO, "ontology ontology_ontology ontology_create ontology_concept ontolog
 _add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display "
              "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
              "set_tokenizer_operators segment_e")
-_add(_RANDOM, "uniform_distribution bernoulli_distribution binomial_distribution "
-              "negative_binomial_distribution geometric_distribution poisson_distribution "
-              "exponential_distribution gamma_distribution weibull_distribution "
-              "extreme_value_distribution normal_distribution lognormal_distribution "
-              "chi_squared_distribution cauchy_distribution fisher_distribution "
-              "student_distribution discrete_distribution piecewise_constant_distribution "
-              "piecewise_linear_distribution")
 _add("dynamic C++ libraries cannot be loaded (the torch library is built in)",
      "deflib deflibpat link")
 _add("Prolog-like clauses are not implemented", "defprol cut_")
