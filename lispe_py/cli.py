@@ -3,8 +3,12 @@
     lispe-py FILE [ARGS...]     run FILE, print the value of its last form
     lispe-py -e 'EXPR'          evaluate EXPR, print its value
     lispe-py                    interactive REPL (or run the program piped on stdin)
+    lispe-py --version          the versions of lispe-py, Python and PyTorch
+    lispe-py --debug ...        also print the Python traceback of an error
+    lispe-py --verbose ...      let libraries log (the SentencePiece trainer)
 
-Uncaught errors go to stderr as ``file:line:col: Error: message`` with exit status 1."""
+Uncaught errors go to stderr as ``file:line:col: Error: message``, the form, and the chain
+of LispE calls (innermost last), with exit status 1."""
 
 import argparse
 import os
@@ -15,16 +19,36 @@ from .errors import LispEError
 
 
 def _report(e, debug):
+    _close_progress()
     sys.stdout.flush()
     if isinstance(e, LispEError):
         sys.stderr.write(str(e) + "\n")
-        if debug and e.__cause__ is not None:
-            traceback.print_exception(e.__cause__, file=sys.stderr)
+        if debug:
+            sys.stderr.write("Python traceback (--debug):\n")
+            traceback.print_exception(e, file=sys.stderr)
     else:
         if debug:
-            traceback.print_exc(file=sys.stderr)
+            traceback.print_exception(e, file=sys.stderr)
         sys.stderr.write("Error: internal error: %s: %s\n" % (type(e).__name__, e))
     sys.stderr.flush()
+
+
+def _close_progress():
+    mod = sys.modules.get("lispe_py.torch.progress")
+    if mod is not None:
+        mod.close_all()
+
+
+def version_text():
+    """``lispe-py 0.1.0 (Python 3.11.7, PyTorch 2.13.0)``; torch is not imported for it."""
+    from importlib import metadata
+    from . import __version__
+    try:
+        torch_version = metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        torch_version = "not installed"
+    return "lispe-py %s (LispE with lispetorch v2.3 builtins; Python %s, PyTorch %s)" % (
+        __version__, sys.version.split()[0], torch_version)
 
 
 def run_program(interp, path=None, source=None, name="<expr>"):
@@ -37,6 +61,7 @@ def run_program(interp, path=None, source=None, name="<expr>"):
         text = to_string(value)
     except RecursionError:
         raise LispEError("Stack overflow: the value is nested too deeply to print", prefix=False)
+    _close_progress()
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
@@ -46,9 +71,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="lispe-py", description="LispE with PyTorch builtins.")
     parser.add_argument("-e", dest="expr", help="evaluate EXPR and print its value")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of errors")
+    parser.add_argument("--verbose", action="store_true",
+                        help="let libraries log (the SentencePiece trainer)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("file", nargs="?", help="LispE program to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program (_args)")
     opts = parser.parse_args(argv)
+    if opts.version:
+        print(version_text())
+        return 0
+    if opts.verbose:
+        os.environ["LISPE_PY_VERBOSE"] = "1"
 
     from .interpreter import Interpreter
     from .runner import run_with_big_stack
@@ -73,6 +106,7 @@ def main(argv=None):
         _report(e, opts.debug)
         return 1
     except KeyboardInterrupt:
+        _close_progress()
         sys.stdout.flush()
         sys.stderr.write("Interrupted\n")
         return 130

@@ -58,12 +58,14 @@ def form_text(form, limit=100):
 def located(err, ctx, form):
     """Attach the form's position to an error coming out of it."""
     if err.line is None:
-        pos = getattr(form, "pos", None)
+        pos = err.position_in(form) or getattr(form, "pos", None)   # an unbound symbol: its own
         if err.form is None:
             err.form = form  # rendered (with form_text) only when the error is printed
         if pos is not None:  # a form built at run time has none: an enclosing form locates
             err.file = ctx.file
             err.line, err.column = pos
+    else:
+        err.called_from(ctx, form)  # the chain of LispE calls of an uncaught error
     return err
 
 
@@ -276,7 +278,7 @@ _FN_ARG_BUILTINS = frozenset(["map", "filter", "takewhile", "dropwhile", "foldl"
                               "foldr1", "scanl", "scanl1", "scanr", "scanr1", "maplist", "mapcar",
                               "¨", "filterlist", "zipwith", "apply", "sort", "filtercar",
                               "dropcar", "takecar", "scanlist", "droplist", "takelist", "over",
-                              "for", "whilein"])
+                              "for", "whilein", "help"])
 
 
 def _indirect_fn_check(arg, fname):

@@ -47,16 +47,18 @@ class Interpreter:
     def compile_program(self, source, filename=None):
         """Read and compile a program; defuns and other compile-time forms take effect now.
         Returns the list of runtime closures (with their forms)."""
-        forms, _ = read(source, filename)
+        forms, poss = read(source, filename)
         ctx = Ctx(self, filename)
         runtime = []
-        for f in forms:
+        for f, pos in zip(forms, poss):
             head = f[0] if isinstance(f, Form) and f else None
             name = head.name if type(head) is Atom else None
             try:
                 fn = compile_expr(f, ctx)
             except (RecursionError, MemoryError) as e:
                 raise convert_exception(e, ctx, f)
+            if type(f) is Atom and pos is not None:
+                fn = _symbol_at(fn, filename, pos, f)
             if name in COMPILE_TIME:
                 if name == "use":
                     try:
@@ -79,6 +81,8 @@ class Interpreter:
                 value = EMPTY
             except (RecursionError, MemoryError) as e:
                 raise convert_exception(e, Ctx(self, self.file), form)
+            except LispEError as e:   # out of a special form: the top-level form's position
+                raise located(e, Ctx(self, self.file), form)
         return value
 
     def eval_source(self, source, filename=None):
@@ -263,6 +267,16 @@ class Interpreter:
 
     def error_text(self, e):
         return e.text + self.error_suffix(e)
+
+
+def _symbol_at(fn, file, pos, atom):
+    """A top-level bare symbol: its errors carry its position."""
+    def symbol_at(env):
+        try:
+            return fn(env)
+        except LispEError as e:
+            raise e.locate(file, pos[0], pos[1], atom)
+    return symbol_at
 
 
 def _as_form(v):

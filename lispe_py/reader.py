@@ -90,6 +90,7 @@ class _Brackets:
                 stack.pop()
             yield tok
         if stack:
+            # the position is the innermost bracket never closed (where one is missing)
             kind, opener = stack[-1]
             msg = {"(": "parentheses do not balance", "[": "brackets do not balance",
                    "{": "braces do not balance"}[kind]
@@ -97,8 +98,14 @@ class _Brackets:
                 msg = "brackets do not balance"
             elif any(k == "{" for k, _ in stack):
                 msg = "braces do not balance"
-            line = last.end_line if last is not None else 1
-            raise LispEError(msg, line=line, column=opener.column)
+            err = LispEError(msg, line=opener.line, column=opener.column)
+            note = "the '%s' at %d:%d is never closed" % (opener.value, opener.line, opener.column)
+            if len(stack) > 1:
+                first = stack[0][1]
+                note += " (%d brackets are still open at the end, the first at %d:%d)" % (
+                    len(stack), first.line, first.column)
+            err.notes.append(note)
+            raise err
 
 
 def _string_escape(body):
@@ -307,6 +314,12 @@ def _get_parser():
     return _parser
 
 
+# Sources read under these names (the REPL's input, notebook cells) may hold "..." strings
+# that span lines, as a user typing Enter inside a string expects; programs read from files
+# follow LispE, where a "..." string ends with its line.
+INTERACTIVE = {"<repl>", "<cell>"}
+
+
 def read(source, filename=None):
     """Parse a whole program. Returns ``(forms, positions)``; raises LispEError."""
     if source.startswith("#!"):
@@ -314,6 +327,146 @@ def read(source, filename=None):
         source = "" if nl < 0 else source[nl:]
     if not source.strip():
         return [], []
+    if filename in INTERACTIVE and "\n" in source and '"' in source:
+        joined, where = join_string_lines(source)
+        if where is not None:
+            try:
+                forms, poss = _read(joined, filename)
+            except LispEError as e:
+                if e.line is not None:
+                    e.line, e.column = where(e.line, e.column)
+                raise
+            _repositioned(forms, where)
+            return forms, [where(*p) if p is not None else None for p in poss]
+    return _read(source, filename)
+
+
+def join_string_lines(source):
+    """Rewrite "..." strings that span lines so that LispE's reader takes them: each line
+    break inside becomes the escape ``\\n`` and the line breaks themselves move right after
+    the closing quote, so every other token keeps its line. Returns ``(text, where)`` where
+    ``where(line, column)`` maps a position in ``text`` back to ``source``; ``where`` is None
+    when no string spans lines (``text`` is then ``source``)."""
+    out = []
+    orig = []            # for each character of out, its (line, column) in source
+    i, n = 0, len(source)
+    line, col = 1, 1
+    changed = False
+
+    def copy(j):          # copy source[i:j] verbatim
+        nonlocal i, line, col
+        while i < j:
+            c = source[i]
+            out.append(c)
+            orig.append((line, col))
+            if c == "\n":
+                line, col = line + 1, 1
+            else:
+                col += 1
+            i += 1
+
+    while i < n:
+        c = source[i]
+        if c == ";":
+            if source.startswith(";;", i):
+                j = source.find(";;", i + 2)
+                if j >= 0:
+                    copy(j + 2)
+                    continue
+            j = source.find("\n", i)
+            copy(n if j < 0 else j)
+            continue
+        if c == '"' and source.startswith('"""', i):
+            j = source.find('"""', i + 3)
+            copy(n if j < 0 else j + 3)
+            continue
+        if c == "`":
+            j = source.find("`", i + 1)
+            copy(n if j < 0 else j + 1)
+            continue
+        if c != '"':
+            copy(i + 1)
+            continue
+        # a "..." string: find its end, across lines
+        j = i + 1
+        breaks = 0
+        while j < n and source[j] != '"':
+            if source[j] == "\\" and j + 1 < n:
+                if source[j + 1] == "\n":
+                    breaks += 1
+                j += 2
+                continue
+            if source[j] == "\n":
+                breaks += 1
+            j += 1
+        if j >= n or breaks == 0:       # unterminated, or on one line: as it is
+            copy(i + 1 if j >= n else j + 1)
+            continue
+        changed = True
+        start = (line, col)
+        k = i
+        while k <= j:
+            ch = source[k]
+            if ch == "\\" and k + 1 < j and source[k + 1] == "\n":
+                out.append("\\n")
+                orig.append(start)
+                k += 2
+                line, col = line + 1, 1
+                continue
+            if ch == "\\" and k + 1 < j:
+                out.append(ch + source[k + 1])
+                orig.append(start)
+                k += 2
+                col += 2
+                continue
+            if ch == "\n":
+                out.append("\\n")
+                orig.append(start)
+                line, col = line + 1, 1
+            else:
+                out.append(ch)
+                orig.append(start)
+                col += 1
+            k += 1
+        for _ in range(breaks):
+            out.append("\n")
+            orig.append((line, col))
+        i = j + 1
+    if not changed:
+        return source, None
+    text = "".join(out)
+    table = {}
+    nl, nc = 1, 1
+    for piece, o in zip(out, orig):
+        for ch in piece:
+            table[(nl, nc)] = o
+            if ch == "\n":
+                nl, nc = nl + 1, 1
+            else:
+                nc += 1
+
+    def where(l, c):
+        return table.get((l, c), (l, c))
+    return text, where
+
+
+def _repositioned(forms, where):
+    """Map every position of the read forms back through ``where``."""
+    stack = [f for f in forms if isinstance(f, Form)]
+    seen = set()
+    while stack:
+        f = stack.pop()
+        if id(f) in seen:
+            continue
+        seen.add(id(f))
+        if f.pos is not None:
+            f.pos = where(*f.pos)
+        if f.poss is not None:
+            f.poss = [where(*p) if p is not None else None for p in f.poss]
+        stack.extend(x for x in f if isinstance(x, Form))
+
+
+def _read(source, filename):
     _WRITTEN.clear()
     try:
         return _get_parser().parse(source)

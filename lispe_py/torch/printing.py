@@ -27,7 +27,8 @@ import math
 from ._lazy import torch, on_load
 from .. import values
 
-__all__ = ["format_tensor", "scalar_type_name", "type_string", "cpp_number"]
+__all__ = ["format_tensor", "format_tensor_summary", "summarised", "scalar_type_name", "type_string",
+           "cpp_number"]
 
 LINESIZE = 80
 
@@ -314,6 +315,40 @@ def format_tensor(t):
     out = []
     _print(out, _Stream(), t)
     return "".join(out)
+
+
+SUMMARY_THRESHOLD = 1000   # as PyTorch's repr: more elements than this are summarised
+
+
+def format_tensor_summary(t):
+    """How the REPL and the notebook echo a tensor: libtorch's format up to
+    SUMMARY_THRESHOLD elements; above it PyTorch's summarised repr (first and last three
+    items of each dimension) under libtorch's footer. ``println`` keeps the full format."""
+    if t.numel() <= SUMMARY_THRESHOLD:
+        return format_tensor(t)
+    body = repr(t)
+    shape = ",".join(str(s) for s in t.shape)
+    return "%s\n[ %s{%s} ] (%d values, summarised; println prints them all)" % (
+        body, type_string(t), shape, t.numel())
+
+
+class summarised:
+    """``with summarised(): to_string(v)``: tensors inside v print summarised."""
+
+    def __enter__(self):
+        P = values.PRINTERS
+        self.swapped = [k for k, f in P.items() if f is format_tensor]   # subclasses cached too
+        for k in self.swapped:
+            P[k] = format_tensor_summary
+        return self
+
+    def __exit__(self, *exc):
+        P = values.PRINTERS
+        for k in self.swapped:
+            P[k] = format_tensor
+        for k in [k for k, f in P.items() if f is format_tensor_summary]:
+            P[k] = format_tensor
+        return False
 
 
 @on_load

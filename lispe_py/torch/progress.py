@@ -1,74 +1,115 @@
-"""``torch_progress``: a one-line progress bar on stderr for long loops (lispe-py).
+"""``torch_progress``: a progress bar (tqdm) on stderr for long loops (lispe-py).
 
-``(torch_progress i total [label])`` draws ``label [#########-----------]  450/1000  45% 0:12<0:14``
-on stderr, rewriting the same line (carriage return), and ends the line when ``i >= total``.
-``i`` counts the steps done (0..total; a loop over ``(range 0 total 1)`` may pass ``(+ epoch 1)``),
-``label`` is any value (a loss, for instance, shows up updated). Nothing is written when stderr
-is not a terminal (output piped or redirected), so programs stay silent in scripts and tests;
-stdout is never touched. Redraws are limited to about 20 per second. Returns true.
-"""
+``(torch_progress i total [label])`` draws ``label:  45%|████▌     | 450/1000 [00:12<00:14, 37.1step/s]``
+on stderr and ends the bar when ``i >= total``. ``i`` counts the steps done (0..total; a
+loop over ``(range 0 total 1)`` may pass ``(+ epoch 1)``); ``label`` is any value (a loss,
+for instance, shows up updated). A step number lower than the last one starts a new bar.
 
-import sys
-import time
+While a bar is on the screen, what the program prints (``println``, ``printerr``...) goes
+above it: the bar is cleared, the text written, the bar drawn again, so the two never run
+into each other. Nothing is drawn when stderr is not a terminal (output piped or
+redirected) unless the interpreter asks for bars (the Jupyter kernel does), so programs
+stay silent in scripts and tests; stdout is never touched. Returns true."""
 
 from lispe_py.builtins.registry import builtin
 from lispe_py.torch.convert import read_int
 from lispe_py.values import TRUE, to_string
 
-__all__ = ["progress_line", "torch_progress"]
+__all__ = ["torch_progress", "close_all"]
 
-WIDTH = 30
-_state = {"last": 0.0, "start": None, "total": None}
-
-
-def _clock(seconds):
-    seconds = int(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return ("%d:%02d:%02d" % (h, m, s)) if h else ("%d:%02d" % (m, s))
+_active = {}     # id(interp) -> _Bar
 
 
-def progress_line(i, total, label="", elapsed=None):
-    """The text of the bar for step i of total (no carriage return)."""
-    total = max(total, 0)
-    i = min(max(i, 0), total) if total else i
-    frac = (i / total) if total else 1.0
-    filled = int(WIDTH * frac)
-    bar = "#" * filled + "-" * (WIDTH - filled)
-    width = len(str(total))
-    text = "%s[%s] %*d/%d %3d%%" % ((label + " ") if label else "", bar, width, i, total,
-                                    int(frac * 100))
-    if elapsed is not None:
-        text += " " + _clock(elapsed)
-        if 0 < i < total:
-            text += "<" + _clock(elapsed * (total - i) / i)
-    return text
+class _Guarded:
+    """A text stream that moves the progress bar out of the way of what is written."""
+
+    def __init__(self, stream, owner):
+        self._stream = stream
+        self._owner = owner
+
+    def write(self, s):
+        bar = self._owner.bar
+        if bar is None:
+            return self._stream.write(s)
+        bar.clear()
+        n = self._stream.write(s)
+        self._stream.flush()
+        if s.endswith("\n"):
+            bar.refresh()
+        return n
+
+    def flush(self):
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
-@builtin("torch_progress", library=True)
-def torch_progress(i, total, label=None):
-    """(torch_progress i total [label]): draw or update a progress bar on stderr (only when stderr
-    is a terminal; silent when piped); the line ends when i reaches total. Returns true."""
-    err = sys.stderr
+class _Bar:
+    def __init__(self, interp, total, label):
+        from tqdm import tqdm
+        self.interp = interp
+        self.out, self.err = interp.stdout, interp.stderr
+        self.bar = tqdm(total=total, desc=label or None, file=self.err, unit="step",
+                        dynamic_ncols=True, leave=True, mininterval=0.1)
+        self.label = label
+        interp.stdout = _Guarded(self.out, self)
+        interp.stderr = _Guarded(self.err, self)
+
+    def update(self, n, label):
+        bar = self.bar
+        if label != self.label:
+            self.label = label
+            bar.set_description_str(label, refresh=False)
+        if n > bar.n:
+            bar.update(n - bar.n)
+
+    def close(self):
+        bar, self.bar = self.bar, None
+        if bar is not None:
+            bar.close()
+        interp = self.interp
+        if isinstance(interp.stdout, _Guarded) and interp.stdout._owner is self:
+            interp.stdout = self.out
+        if isinstance(interp.stderr, _Guarded) and interp.stderr._owner is self:
+            interp.stderr = self.err
+
+
+def _wanted(interp):
+    if getattr(interp, "progress_bars", False):
+        return True
+    err = interp.stderr
+    if isinstance(err, _Guarded):
+        return True
     try:
-        tty = err.isatty()
+        return err.isatty()
     except (AttributeError, ValueError):
-        tty = False
-    if not tty:
+        return False
+
+
+def close_all():
+    """End every open bar (a program stopped before its last step, or failed)."""
+    for key in list(_active):
+        _active.pop(key).close()
+
+
+@builtin("torch_progress", library=True, interp=True)
+def torch_progress(interp, env, i, total, label=None):
+    """(torch_progress i total [label]): draw or update a progress bar on stderr (only when stderr
+    is a terminal; silent when piped); the bar ends when i reaches total. Returns true."""
+    if not _wanted(interp):
         return TRUE
     n, t = read_int(i), read_int(total)
-    now = time.monotonic()
-    if _state["start"] is None or _state["total"] != t or n <= 0:
-        _state["start"] = now
-        _state["total"] = t
-    done = n >= t
-    if not done and now - _state["last"] < 0.05:
-        return TRUE
-    _state["last"] = now
-    text = progress_line(n, t, "" if label is None else to_string(label), now - _state["start"])
-    err.write("\r" + text + "\x1b[K" + ("\n" if done else ""))
-    err.flush()
-    if done:
-        _state["start"] = None
-        _state["last"] = 0.0
+    text = "" if label is None else to_string(label)
+    key = id(interp)
+    bar = _active.get(key)
+    if bar is not None and (bar.bar is None or bar.bar.total != t or n <= 0 or n < bar.bar.n):
+        _active.pop(key).close()
+        bar = None
+    if bar is None:
+        bar = _active[key] = _Bar(interp, t, text)
+    bar.update(n, text)
+    if n >= t:
+        _active.pop(key, None)
+        bar.close()
     return TRUE

@@ -26,6 +26,7 @@ Neither ``torch`` nor ``sentencepiece``/``tokenizers`` is imported before a buil
 """
 
 import math
+import os
 import re
 import sys
 from array import array
@@ -286,6 +287,10 @@ def train_sentencepiece(input_file, model_prefix, vocab_size, model_type):
     flags = ("--input=%s --model_prefix=%s --vocab_size=%d --model_type=%s "
              "--character_coverage=1.0 --pad_id=0 --unk_id=1 --bos_id=2 --eos_id=3"
              % (input_file, model_prefix, vocab_size, model_type))
+    # the trainer logs ~100 lines on stderr: only with lispe-py --verbose (LISPE_PY_VERBOSE=1)
+    verbose = os.environ.get("LISPE_PY_VERBOSE", "") not in ("", "0")
+    if hasattr(spm, "set_min_log_level"):
+        spm.set_min_log_level(0 if verbose else 2)
     try:
         spm.SentencePieceTrainer.Train(flags)
     except Exception as e:
