@@ -4,6 +4,8 @@ or a LispEError with a position, never a Python exception of another kind."""
 import os
 import sys
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,12 +58,13 @@ def test_invalid_utf8_through_the_cli(tmp_path_factory, data):
         assert "Traceback" not in r.stderr
 
 
-def test_deep_nesting():
-    for depth in (1000, 100_000):
-        for src in ["(list " * depth + "1" + ")" * depth,
-                    "'" + "(" * depth + ")" * depth,
-                    "(" * depth]:
-            assert outcome(src) in ("value", "error")
+@pytest.mark.parametrize("depth", [1000, 100_000])
+@pytest.mark.parametrize("shape", ["calls", "quoted", "unclosed"])
+def test_deep_nesting(depth, shape):
+    src = {"calls": "(list " * depth + "1" + ")" * depth,
+           "quoted": "'" + "(" * depth + ")" * depth,
+           "unclosed": "(" * depth}[shape]
+    assert outcome(src) in ("value", "error")
 
 
 def test_deep_nesting_through_the_cli(tmp_path):
