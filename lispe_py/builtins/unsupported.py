@@ -27,7 +27,6 @@ _add(_MATRIX, "matrix_string matrix_stringbyte matrix_short matrix_number matrix
               "matrix_float tensor_number tensor_string tensor_stringbyte tensor_short "
               "tensor_integer tensor_float rank@ irank@ mask@ ⍉ atshape setshape")
 _add(_LINEAR, "⌹ determinant solve ludcmp lubksb")
-_add(_RGX, "rgx rgx_find rgx_findall rgx_find_i rgx_findall_i rgx_match rgx_replace rgx_split")
 _add(_ONTO, "ontology ontology_ontology ontology_create ontology_concept ontology_contain "
             "ontology_intersect ontology_add ontology_remove ontology_list ontology_find "
             "ontology_absurd ontology_absurdp ontology_all")
