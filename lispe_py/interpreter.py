@@ -33,6 +33,7 @@ class Interpreter:
         self.file = None
         self.used = set()
         self.sandbox = None
+        self.hf_models = {}     # torch_hf_* models loaded by this interpreter (torch/hf.py)
         g = self.globals
         g["_pi"] = g["π"] = math.pi
         g["_e"] = g["ℯ"] = math.e

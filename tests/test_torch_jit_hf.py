@@ -12,10 +12,12 @@ torch = pytest.importorskip("torch")
 import lispe_py.torch  # noqa: E402,F401
 from lispe_py.torch import hf, jit  # noqa: E402
 from lispe_py.errors import LispEError  # noqa: E402
+from lispe_py.interpreter import Interpreter  # noqa: E402
 from lispe_py.torch._lazy import ensure  # noqa: E402
 from lispe_py.values import Dictionary, List, Maybe, to_string  # noqa: E402
 
 ensure()
+I = Interpreter()     # the HF models loaded here live in this interpreter
 
 
 class Chain(torch.nn.Module):
@@ -131,55 +133,55 @@ def cfg(**kw):
 @pytest.fixture(scope="module")
 def llama(tmp_path_factory):
     d = make_checkpoint(str(tmp_path_factory.mktemp("hf") / "llama"))
-    return hf.torch_hf_load_model(d, cfg(device="cpu"))
+    return hf.torch_hf_load_model(I, None, d, cfg(device="cpu"))
 
 
 def test_hf_forward_cache_generate(llama):
     ids = torch.tensor([[1, 5, 7, 9]])
-    full = hf.torch_hf_forward(llama, ids)
+    full = hf.torch_hf_forward(I, None, llama, ids)
     assert full.shape == (1, 4, 32)
-    kv = hf.torch_hf_enable_kv_cache(llama, True)
-    hf.torch_hf_forward(llama, ids[:, :3], kv)
-    step = hf.torch_hf_forward(llama, ids[:, 3:], kv)
+    kv = hf.torch_hf_enable_kv_cache(I, None, llama, True)
+    hf.torch_hf_forward(I, None, llama, ids[:, :3], kv)
+    step = hf.torch_hf_forward(I, None, llama, ids[:, 3:], kv)
     assert torch.allclose(step[0, 0], full[0, 3], atol=1e-4)
-    assert hf.torch_hf_model_info(llama) == List(["vocab_size", 32, "hidden_size", 16])
+    assert hf.torch_hf_model_info(I, None, llama) == List(["vocab_size", 32, "hidden_size", 16])
     # greedy generation = argmax rollout of full forwards
     seq, expect = [1, 5, 7], []
     for _ in range(4):
-        t = int(hf.torch_hf_forward(llama, torch.tensor([seq]))[0, -1].argmax())
+        t = int(hf.torch_hf_forward(I, None, llama, torch.tensor([seq]))[0, -1].argmax())
         expect.append(t)
         seq.append(t)
-    got = hf.torch_hf_generate(None, None, llama, List([1, 5, 7]), -1, 4, cfg(greedy=True))
+    got = hf.torch_hf_generate(I, None, llama, List([1, 5, 7]), -1, 4, cfg(greedy=True))
     assert list(got) == expect
-    assert list(hf.torch_hf_generate(None, None, llama, List([1, 5, 7]), 7, 4)) == []
+    assert list(hf.torch_hf_generate(I, None, llama, List([1, 5, 7]), 7, 4)) == []
     from lispe_py.builtins.registry import BUILTINS
-    assert isinstance(BUILTINS["torch_hf_get_q_weight"].fn(llama, 9), Maybe)
+    assert isinstance(BUILTINS["torch_hf_get_q_weight"].fn(I, None, llama, 9), Maybe)
 
 
 def test_hf_manual_attention_and_lora(tmp_path):
     d = make_checkpoint(str(tmp_path / "qwen"), qwen3=True, seed=1)
-    q = hf.torch_hf_load_model(d, cfg(device="cpu", manual_attention=True))
+    q = hf.torch_hf_load_model(I, None, d, cfg(device="cpu", manual_attention=True))
     ids = torch.tensor([[2, 3, 4]])
-    a = hf.torch_hf_forward(q, ids)
-    b = hf.torch_hf_forward_manual(q, ids)
+    a = hf.torch_hf_forward(I, None, q, ids)
+    b = hf.torch_hf_forward_manual(I, None, q, ids)
     assert torch.allclose(a, b, atol=1e-4)
-    assert hf.torch_hf_forward_attention_size(q) == 2
-    assert hf.torch_hf_forward_attention_scores(q, 0).shape == (1, 4, 3, 3)
-    name = hf.torch_hf_load_model_lora("tiny-lora", d, cfg(device="cpu"))
-    hf.torch_hf_lora_init(name, 2, 4, List(["q_proj", "down_proj"]))
-    params = hf.torch_hf_lora_get_parameters(name)
+    assert hf.torch_hf_forward_attention_size(I, None, q) == 2
+    assert hf.torch_hf_forward_attention_scores(I, None, q, 0).shape == (1, 4, 3, 3)
+    name = hf.torch_hf_load_model_lora(I, None, "tiny-lora", d, cfg(device="cpu"))
+    hf.torch_hf_lora_init(I, None, name, 2, 4, List(["q_proj", "down_proj"]))
+    params = hf.torch_hf_lora_get_parameters(I, None, name)
     assert len(params) == 8
     opt = torch.optim.SGD(list(params), lr=0.1)
-    out = hf.torch_hf_forward(name, ids)
+    out = hf.torch_hf_forward(I, None, name, ids)
     out.pow(2).mean().backward()
     opt.step()
-    tuned = hf.torch_hf_forward(name, ids).detach()
+    tuned = hf.torch_hf_forward(I, None, name, ids).detach()
     assert not torch.allclose(tuned, out.detach())
-    hf.torch_hf_lora_merge(name)
-    assert torch.allclose(hf.torch_hf_forward(name, ids), tuned, atol=1e-4)
-    hf.torch_hf_lora_unmerge(name)
-    hf.torch_hf_lora_enable(name, None)
-    assert torch.allclose(hf.torch_hf_forward(name, ids), out.detach(), atol=1e-4)
+    hf.torch_hf_lora_merge(I, None, name)
+    assert torch.allclose(hf.torch_hf_forward(I, None, name, ids), tuned, atol=1e-4)
+    hf.torch_hf_lora_unmerge(I, None, name)
+    hf.torch_hf_lora_enable(I, None, name, None)
+    assert torch.allclose(hf.torch_hf_forward(I, None, name, ids), out.detach(), atol=1e-4)
 
 
 def test_hf_errors():
@@ -191,10 +193,10 @@ def test_hf_errors():
              "  \u2717 Cannot open config file: tmp_no_model/config.json"),
             (hf.torch_hf_reset_kv_cache, (3,), "Error: Expecting a kv cache type")):
         with pytest.raises(LispEError) as e:
-            fn(*args)
+            fn(I, None, *args)
         assert e.value.text == text
-    assert hf.torch_hf_model_summary("x") == "HF Model Summary"
-    assert list(hf.torch_hf_list_weights("x")) == [] and hf.torch_hf_get_weight("x", "w") is None
+    assert hf.torch_hf_model_summary(I, None, "x") == "HF Model Summary"
+    assert list(hf.torch_hf_list_weights(I, None, "x")) == [] and hf.torch_hf_get_weight(I, None, "x", "w") is None
 
 
 def test_remaining_hf_and_jit_builtins(tmp_path, jit_file):
@@ -202,33 +204,33 @@ def test_remaining_hf_and_jit_builtins(tmp_path, jit_file):
     score clearing, LoRA adapter files; moving a JIT model between devices."""
     from lispe_py.values import TRUE
     d = make_checkpoint(str(tmp_path / "qwen"), qwen3=True, seed=2)
-    q = hf.torch_hf_load_model(d, cfg(device="cpu", manual_attention=True))
-    assert hf.torch_hf_get_rms_norm_eps(q) == 1e-6
-    n_weights = sum(t.numel() * t.element_size() for t in hf._model(q).w.values())
-    assert hf.torch_hf_memory_usage(q) == n_weights
+    q = hf.torch_hf_load_model(I, None, d, cfg(device="cpu", manual_attention=True))
+    assert hf.torch_hf_get_rms_norm_eps(I, None, q) == 1e-6
+    n_weights = sum(t.numel() * t.element_size() for t in hf._model(I, q).w.values())
+    assert hf.torch_hf_memory_usage(I, None, q) == n_weights
     ids = torch.tensor([[1, 2, 3]])
-    emb = hf.torch_hf_embeddings(q, ids)
-    assert torch.equal(emb, hf._model(q).w["model.embed_tokens.weight"][ids])
-    hf.torch_hf_forward_manual(q, ids)
-    assert hf.torch_hf_forward_attention_size(q) == 2
-    assert hf.torch_hf_clear_attention_scores(q) is TRUE
-    assert hf.torch_hf_forward_attention_size(q) == 0
+    emb = hf.torch_hf_embeddings(I, None, q, ids)
+    assert torch.equal(emb, hf._model(I, q).w["model.embed_tokens.weight"][ids])
+    hf.torch_hf_forward_manual(I, None, q, ids)
+    assert hf.torch_hf_forward_attention_size(I, None, q) == 2
+    assert hf.torch_hf_clear_attention_scores(I, None, q) is TRUE
+    assert hf.torch_hf_forward_attention_size(I, None, q) == 0
     # LoRA adapters: save, change, load back
-    name = hf.torch_hf_load_model_lora("tiny-lora-files", d, cfg(device="cpu"))
-    hf.torch_hf_lora_init(name, 2, 4, List(["q_proj"]))
-    params = list(hf.torch_hf_lora_get_parameters(name))
+    name = hf.torch_hf_load_model_lora(I, None, "tiny-lora-files", d, cfg(device="cpu"))
+    hf.torch_hf_lora_init(I, None, name, 2, 4, List(["q_proj"]))
+    params = list(hf.torch_hf_lora_get_parameters(I, None, name))
     with torch.no_grad():
         for p in params:
             p.normal_()
-    before = hf.torch_hf_forward(name, ids).detach()
+    before = hf.torch_hf_forward(I, None, name, ids).detach()
     path = str(tmp_path / "adapters.pt")
-    assert hf.torch_hf_lora_save(name, path) is TRUE
+    assert hf.torch_hf_lora_save(I, None, name, path) is TRUE
     with torch.no_grad():
         for p in params:
             p.zero_()
-    assert not torch.allclose(hf.torch_hf_forward(name, ids), before)
-    assert hf.torch_hf_lora_load(name, path) is TRUE
-    assert torch.allclose(hf.torch_hf_forward(name, ids), before, atol=1e-5)
+    assert not torch.allclose(hf.torch_hf_forward(I, None, name, ids), before)
+    assert hf.torch_hf_lora_load(I, None, name, path) is TRUE
+    assert torch.allclose(hf.torch_hf_forward(I, None, name, ids), before, atol=1e-5)
     # JIT devices (CPU here: MPS and CUDA are absent, so both land on the CPU)
     m = jit.torch_jit_load(jit_file)
     assert jit.torch_jit_model_to_device(m, "cpu") is TRUE

@@ -2,29 +2,42 @@
 (spec §1.17).
 
 lispe-py runs the same model family as lispetorch's loader on local files (no download): a
-Llama-style decoder (RMSNorm, rotary position embedding with ``rope_theta``, grouped-query
-attention, SwiGLU MLP, optional tied embeddings, optional q/k projection biases, Qwen3's q/k
-norms) read from ``PATH/config.json`` and the ``*.safetensors`` files of ``PATH`` (a small
-reader is built in: neither ``safetensors`` nor ``transformers`` is needed). Weights are used
-as float32 on the CPU (as stored on CUDA).
+Llama-style decoder (RMSNorm, rotary position embedding with ``rope_theta`` and the
+checkpoint's ``rope_scaling`` — linear or llama3 —, grouped-query attention, SwiGLU MLP,
+optional tied embeddings, optional q/k projection biases, Qwen3's q/k norms) read from
+``PATH/config.json`` and the ``*.safetensors`` files of ``PATH`` (a small reader is built in:
+neither ``safetensors`` nor ``transformers`` is needed). Every operation is the one
+transformers' Llama/Qwen2/Qwen3 models perform, in the same dtype, so the logits are
+transformers' on the same weights (tests/test_lispetorch_programs.py checks it).
 
-A loaded model is named by a string: the folder path (``torch_hf_load_model``) or a chosen name
-(``torch_hf_load_model_lora``); loading a path again returns the model already loaded.
-Unknown names raise ``Model not loaded: ID`` (LoRA functions: ``Model not found: ID``); a folder
-without ``config.json`` raises ``  ✗ Cannot open config file: PATH/config.json``.
+Weights keep the dtype of the file (bf16 for hub checkpoints), as in the C++; the load
+configuration key ``"dtype"`` (``"float32"``/``"float"``, ``"bfloat16"``, ``"float16"``/``"half"``,
+the names of ``torch_hf_lora_init``; ``"auto"`` = the file's) converts them. Logits come back as
+float32 tensors (the model-dtype values, widened) so that softmax, sampling and cross-entropy
+run in float32. ``"device" "mps"`` (and ``"cuda"`` without CUDA) uses the best device present,
+with one note on stderr per process.
+
+Models belong to the interpreter that loads them (``Interpreter.hf_models``: two ``LispE()``
+instances do not see each other's models). A model is named by a string: the folder path
+(``torch_hf_load_model``) or a chosen name (``torch_hf_load_model_lora``); loading a path again
+returns the model already loaded. Unknown names raise ``Model not loaded: ID`` (LoRA functions:
+``Model not found: ID``); a folder without ``config.json`` raises
+``  ✗ Cannot open config file: PATH/config.json``.
 
 * ``torch_hf_load_model path [config]``: config keys ``device``, ``max_seq_len``,
   ``rope_scaling`` (positions are divided by it), ``temperature``, ``top_p``, ``top_k``,
   ``repetition_penalty``, ``use_kv_cache`` (the shared default cache is kept between
   ``torch_hf_forward`` calls), ``max_cache_len`` (sliding window, 0 = unlimited),
-  ``manual_attention`` (explicit softmax attention whose scores can be read back).
+  ``manual_attention`` (explicit softmax attention whose scores can be read back), ``dtype``
+  (lispe-py).
 * ``torch_hf_forward id ids [kvcache]`` → logits ``[batch, seq, vocab]`` (``ids``: an int64
   tensor ``[batch, seq]`` or ``[seq]``); with a cache object the call continues from the cached
   tokens (give the prompt first, then one token per call). ``torch_hf_forward_manual`` does the
   same in manual mode and records the attention probabilities: ``torch_hf_forward_attention_scores
   id layer [kvcache]`` (a CPU tensor ``[batch, heads, q, k]`` or nil),
   ``torch_hf_forward_attention_size``, ``torch_hf_clear_attention_scores``.
-* ``torch_hf_enable_kv_cache id flag``: a new cache object (flag true) or the shared one;
+* ``torch_hf_enable_kv_cache id flag``: a new cache object (flag true) or the shared one
+  (passing it is passing nothing: it caches only with ``use_kv_cache``);
   ``torch_hf_reset_kv_cache cache``.
 * ``torch_hf_generate id tokens eos max_length [options]`` → ``integers`` of the new tokens
   (an EOS hit is included): the prompt goes through a fresh cache, then one token per step;
@@ -58,13 +71,11 @@ from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
 from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch, F
-from lispe_py.torch.convert import lib, read_int, read_float, to_tensor, torch_message
+from lispe_py.torch.convert import read_int, read_float, to_tensor, torch_message
 from lispe_py.values import (TRUE, Integers, List, Maybe, Strings, DICTS, dict_items, truthy,
                              to_string)
 
-__all__ = ["HFModel", "KVCache", "load_safetensors", "save_safetensors", "MODELS"]
-
-MODELS = {}          # id -> HFModel
+__all__ = ["HFModel", "KVCache", "load_safetensors", "save_safetensors", "models_of"]
 
 
 # --------------------------------------------------------------------------- safetensors
@@ -156,14 +167,35 @@ class KVCache:
 
 _DEFAULTS = {"device": None, "max_seq_len": 0, "rope_scaling": 1.0, "temperature": 1.0,
              "top_p": 1.0, "top_k": 0, "repetition_penalty": 1.0, "use_kv_cache": False,
-             "max_cache_len": 0, "manual_attention": False}
+             "max_cache_len": 0, "manual_attention": False, "dtype": None}
 
 _TARGETS = {"q_proj": "self_attn", "k_proj": "self_attn", "v_proj": "self_attn",
             "o_proj": "self_attn", "gate_proj": "mlp", "up_proj": "mlp", "down_proj": "mlp"}
 
+# dtype names: those of torch_hf_lora_init (the C++'s), plus short forms; "auto" = the file's
+_DTYPE_NAMES = {"bfloat16": "bfloat16", "bf16": "bfloat16", "float16": "float16",
+                "half": "float16", "fp16": "float16", "float32": "float32", "float": "float32",
+                "fp32": "float32", "auto": None}
+
+
+class _Layer:
+    """Names and weights of one decoder layer (looked up once, not per forward)."""
+
+    __slots__ = ("names", "ln1", "ln2", "q_norm", "k_norm")
+
+    def __init__(self, w, i):
+        p = "model.layers.%d." % i
+        self.names = {t: p + "%s.%s" % (_TARGETS[t], t) for t in _TARGETS}
+        self.ln1 = w[p + "input_layernorm.weight"]
+        self.ln2 = w[p + "post_attention_layernorm.weight"]
+        self.q_norm = w.get(p + "self_attn.q_norm.weight")
+        self.k_norm = w.get(p + "self_attn.k_norm.weight")
+
 
 class HFModel:
-    """A Llama/Qwen-style decoder over a dictionary of weights."""
+    """A Llama/Qwen-style decoder over a dictionary of weights, computed as transformers'
+    ``LlamaForCausalLM`` / ``Qwen2ForCausalLM`` / ``Qwen3ForCausalLM`` do (same operations in
+    the same dtype, so the logits are those of transformers on the same weights)."""
 
     def __init__(self, path, config, options, weights, device, lora_capable=False):
         self.path = path
@@ -179,7 +211,16 @@ class HFModel:
         self.kv_heads = int(c.get("num_key_value_heads") or self.heads)
         self.head_dim = int(c.get("head_dim") or self.hidden // self.heads)
         self.eps = float(c.get("rms_norm_eps", 1e-6))
-        self.theta = float(c.get("rope_theta", 10000.0))
+        rp = c.get("rope_scaling") or c.get("rope_parameters") or {}
+        theta = c.get("rope_theta")
+        if theta is None:
+            theta = rp.get("rope_theta", 10000.0)
+        self.theta = float(theta)
+        self.rope_type = rp.get("rope_type", rp.get("type", "default")) or "default"
+        if self.rope_type not in ("default", "linear", "llama3"):
+            raise LispEError("Error loading HF model: rope scaling '%s' is not supported "
+                             "(default, linear, llama3)" % self.rope_type, prefix=False)
+        self.rope_params = rp
         self.manual = bool(options["manual_attention"])
         self.default_cache = KVCache(self.layers, options["max_cache_len"])
         self.lora_capable = lora_capable
@@ -188,6 +229,10 @@ class HFModel:
         self.lora_enabled = True
         self.lora_merged = False
         self._validate()
+        self.dtype = self.w["model.embed_tokens.weight"].dtype
+        self._layers = [_Layer(self.w, i) for i in range(self.layers)]
+        self._rope_len = 0
+        self._rope_cos = self._rope_sin = None
 
     # ---- weights
     def _validate(self):
@@ -208,26 +253,52 @@ class HFModel:
 
     def linear(self, x, name):
         y = F.linear(x, self.w[name + ".weight"], self.w.get(name + ".bias"))
-        ab = self.lora.get(name)
-        if ab is not None and self.lora_enabled and not self.lora_merged:
-            a, b = ab
-            y = y + F.linear(F.linear(x.to(a.dtype), a), b).to(y.dtype) * self.lora_scaling
+        if self.lora:
+            ab = self.lora.get(name)
+            if ab is not None and self.lora_enabled and not self.lora_merged:
+                a, b = ab
+                y = y + (F.linear(F.linear(x.to(a.dtype), a), b) * self.lora_scaling).to(y.dtype)
         return y
 
     def rms(self, x, weight):
+        # transformers' LlamaRMSNorm: normalise in float32, back to the input dtype, then scale
         xf = x.float()
         xf = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
-        return (xf * weight.float()).to(x.dtype)
+        return weight * xf.to(x.dtype)
 
     def rope(self, start, length, device):
+        """cos, sin ``[length, head_dim]`` (float32) for positions start.. start+length-1."""
+        end = start + length
+        if self._rope_cos is None or end > self._rope_len or self._rope_cos.device != device:
+            n = max(end, 2 * self._rope_len, 256)
+            inv = self.inv_freq(device)
+            pos = torch.arange(n, dtype=torch.float32, device=device)
+            pos = pos / float(self.options["rope_scaling"] or 1.0)
+            freqs = torch.outer(pos, inv)
+            emb = torch.cat([freqs, freqs], dim=-1)
+            self._rope_cos, self._rope_sin, self._rope_len = emb.cos(), emb.sin(), n
+        return self._rope_cos[start:end], self._rope_sin[start:end]
+
+    def inv_freq(self, device):
+        """RoPE inverse frequencies, with the checkpoint's ``rope_scaling`` (linear, llama3)
+        applied as transformers does."""
         d = self.head_dim
-        inv = 1.0 / (self.theta ** (torch.arange(0, d, 2, dtype=torch.float32,
-                                                 device=device) / d))
-        pos = torch.arange(start, start + length, dtype=torch.float32, device=device)
-        pos = pos / float(self.options["rope_scaling"] or 1.0)
-        freqs = torch.outer(pos, inv)
-        emb = torch.cat([freqs, freqs], dim=-1)
-        return emb.cos(), emb.sin()
+        inv = 1.0 / (self.theta ** (torch.arange(0, d, 2, dtype=torch.int64, device=device)
+                                    .float() / d))
+        rp = self.rope_params
+        if self.rope_type == "linear":
+            inv = inv / float(rp["factor"])
+        elif self.rope_type == "llama3":
+            factor = float(rp["factor"])
+            low, high = float(rp["low_freq_factor"]), float(rp["high_freq_factor"])
+            old = float(rp["original_max_position_embeddings"])
+            wavelen = 2 * math.pi / inv
+            scaled = torch.where(wavelen > old / low, inv / factor, inv)
+            smooth = (old / wavelen - low) / (high - low)
+            smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+            medium = ~(wavelen < old / high) * ~(wavelen > old / low)
+            inv = torch.where(medium, smoothed, scaled)
+        return inv
 
     @staticmethod
     def _rotate(x, cos, sin):
@@ -236,17 +307,20 @@ class HFModel:
         return x * cos + rot * sin
 
     # ---- forward
-    def attention(self, i, x, cache, start, cos, sin):
+    def attention(self, i, x, cache, cos, sin):
         b, q, _ = x.shape
-        p = "model.layers.%d.self_attn." % i
-        qh = self.linear(x, p + "q_proj").view(b, q, self.heads, self.head_dim).transpose(1, 2)
-        kh = self.linear(x, p + "k_proj").view(b, q, self.kv_heads, self.head_dim).transpose(1, 2)
-        vh = self.linear(x, p + "v_proj").view(b, q, self.kv_heads, self.head_dim).transpose(1, 2)
-        if p + "q_norm.weight" in self.w:
-            qh = self.rms(qh, self.w[p + "q_norm.weight"])
-            kh = self.rms(kh, self.w[p + "k_norm.weight"])
-        qh = self._rotate(qh, cos.to(qh.dtype), sin.to(qh.dtype))
-        kh = self._rotate(kh, cos.to(kh.dtype), sin.to(kh.dtype))
+        lay = self._layers[i]
+        nm = lay.names
+        qh = self.linear(x, nm["q_proj"]).view(b, q, self.heads, self.head_dim)
+        kh = self.linear(x, nm["k_proj"]).view(b, q, self.kv_heads, self.head_dim)
+        vh = self.linear(x, nm["v_proj"]).view(b, q, self.kv_heads, self.head_dim)
+        if lay.q_norm is not None:
+            qh = self.rms(qh, lay.q_norm)
+        if lay.k_norm is not None:
+            kh = self.rms(kh, lay.k_norm)
+        qh, kh, vh = qh.transpose(1, 2), kh.transpose(1, 2), vh.transpose(1, 2)
+        qh = self._rotate(qh, cos, sin)
+        kh = self._rotate(kh, cos, sin)
         if cache is not None and cache.k[i] is not None:
             kh = torch.cat([cache.k[i], kh], dim=2)
             vh = torch.cat([cache.v[i], vh], dim=2)
@@ -257,42 +331,46 @@ class HFModel:
         klen = kh.shape[2]
         rep = self.heads // self.kv_heads
         if rep > 1:
-            kh = kh.repeat_interleave(rep, dim=1)
-            vh = vh.repeat_interleave(rep, dim=1)
-        mask = None
-        if q > 1:
-            mask = torch.ones(q, klen, dtype=torch.bool, device=x.device).tril(klen - q)
+            kh = kh[:, :, None].expand(b, self.kv_heads, rep, klen, self.head_dim) \
+                .reshape(b, self.heads, klen, self.head_dim)
+            vh = vh[:, :, None].expand(b, self.kv_heads, rep, klen, self.head_dim) \
+                .reshape(b, self.heads, klen, self.head_dim)
         if self.manual:
             scores = (qh @ kh.transpose(-2, -1)) / math.sqrt(self.head_dim)
-            if mask is not None:
+            if q > 1:
+                mask = torch.ones(q, klen, dtype=torch.bool, device=x.device).tril(klen - q)
                 scores = scores.masked_fill(~mask, float("-inf"))
             probs = torch.softmax(scores.float(), dim=-1).to(qh.dtype)
             if cache is not None and cache.record:
                 cache.scores.append(probs.detach().cpu())
             out = probs @ vh
+        elif q == 1:
+            out = F.scaled_dot_product_attention(qh, kh, vh)
+        elif q == klen:
+            out = F.scaled_dot_product_attention(qh, kh, vh, is_causal=True)
         else:
+            mask = torch.ones(q, klen, dtype=torch.bool, device=x.device).tril(klen - q)
             out = F.scaled_dot_product_attention(qh, kh, vh, attn_mask=mask)
         out = out.transpose(1, 2).reshape(b, q, self.heads * self.head_dim)
-        return self.linear(out, p + "o_proj")
+        return self.linear(out, nm["o_proj"])
 
     def mlp(self, i, x):
-        p = "model.layers.%d.mlp." % i
-        return self.linear(F.silu(self.linear(x, p + "gate_proj")) * self.linear(x, p + "up_proj"),
-                           p + "down_proj")
+        nm = self._layers[i].names
+        return self.linear(F.silu(self.linear(x, nm["gate_proj"])) * self.linear(x, nm["up_proj"]),
+                           nm["down_proj"])
 
     def forward(self, ids, cache=None):
-        """Logits ``[batch, seq, vocab]`` for int64 ids ``[batch, seq]``."""
+        """Logits ``[batch, seq, vocab]`` (float32) for int64 ids ``[batch, seq]``."""
         ids = ids.to(self.device)
         x = F.embedding(ids, self.w["model.embed_tokens.weight"])
         start = cache.position if cache is not None else 0
         cos, sin = self.rope(start, ids.shape[1], x.device)
+        cos, sin = cos.to(x.dtype), sin.to(x.dtype)
         if cache is not None and cache.record:
             cache.scores = []
-        for i in range(self.layers):
-            p = "model.layers.%d." % i
-            x = x + self.attention(i, self.rms(x, self.w[p + "input_layernorm.weight"]), cache,
-                                   start, cos, sin)
-            x = x + self.mlp(i, self.rms(x, self.w[p + "post_attention_layernorm.weight"]))
+        for i, lay in enumerate(self._layers):
+            x = x + self.attention(i, self.rms(x, lay.ln1), cache, cos, sin)
+            x = x + self.mlp(i, self.rms(x, lay.ln2))
         x = self.rms(x, self.w["model.norm.weight"])
         if cache is not None:
             cache.position += ids.shape[1]
@@ -303,11 +381,7 @@ class HFModel:
 
     # ---- LoRA
     def lora_names(self, targets):
-        names = []
-        for i in range(self.layers):
-            for t in targets:
-                names.append("model.layers.%d.%s.%s" % (i, _TARGETS[t], t))
-        return names
+        return [lay.names[t] for lay in self._layers for t in targets]
 
     def merge(self, sign):
         with torch.no_grad():
@@ -323,10 +397,18 @@ def _options(config):
     if isinstance(config, DICTS):
         for k, v in dict_items(config):
             key = k if isinstance(k, str) else to_string(k)
+            if key == "torch_dtype":
+                key = "dtype"
             if key not in opts:
                 continue
             if key == "device":
                 opts[key] = v
+            elif key == "dtype":
+                name = None if v is None else (v if isinstance(v, str) else to_string(v))
+                if name is not None and name not in _DTYPE_NAMES:
+                    raise LispEError("Error loading HF model: unknown dtype: %s (bfloat16, "
+                                     "float16, float32 or auto)" % name, prefix=False)
+                opts[key] = _DTYPE_NAMES.get(name)
             elif key in ("use_kv_cache", "manual_attention"):
                 opts[key] = truthy(v)
             elif key in ("max_seq_len", "top_k", "max_cache_len"):
@@ -336,12 +418,26 @@ def _options(config):
     return opts
 
 
+def _device(name):
+    """The device of a load configuration: "mps" and "cuda" fall back (with one note on stderr)
+    to the best available device when the machine lacks them, so that the documentation's
+    programs ("device" "mps") run anywhere."""
+    from lispe_py.torch.devices import lookup_device, best_device, warn_once
+    if name is None:
+        return torch.device("cpu")
+    s = name if isinstance(name, str) else to_string(name)
+    if (s == "cuda" or s.startswith("cuda:")) and not torch.cuda.is_available():
+        dev = best_device()
+        warn_once("cuda", "lispe-py: CUDA is not available on this machine; using %s instead"
+                  % dev)
+        return torch.device(dev)
+    return lookup_device(s)
+
+
 def _load(path, config, lora_capable=False):
-    from lispe_py.torch.devices import lookup_device
     guard_path(path)
     opts = _options(config)
-    device = lookup_device(opts["device"]) if opts["device"] is not None else \
-        torch.device("cpu")
+    device = _device(opts["device"])
     cfg_path = os.path.join(path, "config.json")
     if not os.path.isfile(cfg_path):
         raise LispEError("  \u2717 Cannot open config file: " + cfg_path, prefix=False)
@@ -355,10 +451,13 @@ def _load(path, config, lora_capable=False):
         weights = {}
         for n in files:
             weights.update(load_safetensors(os.path.join(path, n)))
-        if device.type == "cpu":
-            weights = {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
-        else:
-            weights = {k: v.to(device) for k, v in weights.items()}
+        dt = getattr(torch, opts["dtype"]) if opts["dtype"] else None
+        for k, v in weights.items():
+            if dt is not None and v.is_floating_point() and v.dtype != dt:
+                v = v.to(dt)
+            if v.device != device:
+                v = v.to(device)
+            weights[k] = v
         return HFModel(path, cfg, opts, weights, device, lora_capable)
     except LispEError:
         raise
@@ -370,15 +469,20 @@ def _str(x):
     return x if isinstance(x, str) else to_string(x)
 
 
-def _model(path):
-    m = MODELS.get(_str(path))
+def models_of(interp):
+    """The models loaded by one interpreter (name -> HFModel): each LispE instance has its own."""
+    return interp.hf_models
+
+
+def _model(interp, path):
+    m = interp.hf_models.get(_str(path))
     if m is None:
         raise LispEError("Model not loaded: " + _str(path), prefix=False)
     return m
 
 
-def _lora_model(name):
-    m = MODELS.get(_str(name))
+def _lora_model(interp, name):
+    m = interp.hf_models.get(_str(name))
     if m is None:
         raise LispEError("Model not found: " + _str(name), prefix=False)
     if not m.lora_capable:
@@ -394,68 +498,76 @@ def _ids(x):
 
 
 def _cache(model, kvcache):
-    if kvcache is None:
+    # the shared context ((torch_hf_enable_kv_cache id false), or no argument) keeps keys and
+    # values between calls only when the model was loaded with "use_kv_cache" true
+    if kvcache is None or kvcache is model.default_cache:
         return model.default_cache if model.options["use_kv_cache"] else None
     if not isinstance(kvcache, KVCache):
         raise LispEError("Expecting kv cache object")
     return kvcache
 
 
+def hflib(name, *aliases, arity=None):
+    """Register an HF builtin: a library function that receives the interpreter (whose
+    ``hf_models`` holds the loaded models) and the environment first."""
+    return builtin(name, *aliases, arity=arity, interp=True, library=True)
+
+
 # --------------------------------------------------------------------------- builtins: models
 
-@lib("torch_hf_load_model", arity=(1, 2))
-def torch_hf_load_model(path, config=None):
+@hflib("torch_hf_load_model", arity=(1, 2))
+def torch_hf_load_model(interp, env, path, config=None):
     "(torch_hf_load_model path [config]): load a local Llama/Qwen safetensors model; returns its id (the path)."
     p = _str(path)
-    if p not in MODELS:
-        MODELS[p] = _load(p, config)
+    if p not in interp.hf_models:
+        interp.hf_models[p] = _load(p, config)
     return p
 
 
-@lib("torch_hf_load_model_lora")
-def torch_hf_load_model_lora(model_name, path, config):
+@hflib("torch_hf_load_model_lora")
+def torch_hf_load_model_lora(interp, env, model_name, path, config):
     "(torch_hf_load_model_lora name path config): load a model that can take LoRA adapters; returns name."
     name = _str(model_name)
-    MODELS[name] = _load(_str(path), config, lora_capable=True)
+    interp.hf_models[name] = _load(_str(path), config, lora_capable=True)
     return name
 
 
-@lib("torch_hf_model_info")
-def torch_hf_model_info(path):
+@hflib("torch_hf_model_info")
+def torch_hf_model_info(interp, env, path):
     "(torch_hf_model_info id): (\"vocab_size\" V \"hidden_size\" H)."
-    m = _model(path)
+    m = _model(interp, path)
     return List(["vocab_size", m.vocab, "hidden_size", m.hidden])
 
 
-@lib("torch_hf_list_weights")
-def torch_hf_list_weights(path):
+@hflib("torch_hf_list_weights")
+def torch_hf_list_weights(interp, env, path):
     "(torch_hf_list_weights id): an empty list, as lispetorch (see torch_hf_weight_names)."
     return List()
 
 
-@lib("torch_hf_weight_names")
-def torch_hf_weight_names(path):
+@hflib("torch_hf_weight_names")
+def torch_hf_weight_names(interp, env, path):
     "(torch_hf_weight_names id): (lispe-py) names of the model's tensors (strings)."
-    return Strings(sorted(_model(path).w))
+    return Strings(sorted(_model(interp, path).w))
 
 
-@lib("torch_hf_get_weight")
-def torch_hf_get_weight(path, name):
+@hflib("torch_hf_get_weight")
+def torch_hf_get_weight(interp, env, path, name):
     "(torch_hf_get_weight id name): nil, as lispetorch."
     return None
 
 
-@lib("torch_hf_model_summary")
-def torch_hf_model_summary(path):
+@hflib("torch_hf_model_summary")
+def torch_hf_model_summary(interp, env, path):
     "(torch_hf_model_summary id): the string HF Model Summary, as lispetorch."
     return "HF Model Summary"
 
 
 def _layer_getter(suffixes, what, fused=False):
-    def get(path, layer):
+    def get(interp, env, path, layer):
         if not (isinstance(layer, int) and not isinstance(layer, bool)):
             return Maybe("Missing or invalid layer index")
-        m = MODELS.get(_str(path))
+        m = interp.hf_models.get(_str(path))
         if m is None:
             return Maybe("Model not loaded: " + _str(path))
         if layer < 0 or layer >= m.layers:
@@ -481,28 +593,28 @@ for _name, _sfx, _what, _fused in (
     _fn.__name__ = "torch_hf_get_%s_weight" % _name
     _fn.__doc__ = "(torch_hf_get_%s_weight id layer): the %s weight of a layer (an error value " \
                   "when missing)." % (_name, _what)
-    lib("torch_hf_get_%s_weight" % _name)(_fn)
+    hflib("torch_hf_get_%s_weight" % _name)(_fn)
 
 
-@lib("torch_hf_get_rms_norm_eps")
-def torch_hf_get_rms_norm_eps(path):
+@hflib("torch_hf_get_rms_norm_eps")
+def torch_hf_get_rms_norm_eps(interp, env, path):
     "(torch_hf_get_rms_norm_eps id): the model's RMSNorm epsilon (a number)."
-    m = MODELS.get(_str(path))
+    m = interp.hf_models.get(_str(path))
     if m is None:
         return Maybe("Model not loaded: " + _str(path))
     return float(m.eps)
 
 
-@lib("torch_hf_memory_usage")
-def torch_hf_memory_usage(path):
+@hflib("torch_hf_memory_usage")
+def torch_hf_memory_usage(interp, env, path):
     "(torch_hf_memory_usage id): bytes held by the model's weights."
-    return int(_model(path).memory())
+    return int(_model(interp, path).memory())
 
 
 # --------------------------------------------------------------------------- builtins: running
 
-def _forward(path, input_ids, kvcache, manual):
-    m = _model(path)
+def _forward(interp, path, input_ids, kvcache, manual):
+    m = _model(interp, path)
     if not isinstance(input_ids, torch.Tensor):
         raise LispEError("Input must be a torch tensor", prefix=False)
     if manual and not m.manual:
@@ -523,20 +635,20 @@ def _forward(path, input_ids, kvcache, manual):
         raise LispEError("Error in HF forward: " + torch_message(e), prefix=False) from None
 
 
-@lib("torch_hf_forward", arity=(2, 3))
-def torch_hf_forward(path, input_ids, kvcache=None):
+@hflib("torch_hf_forward", arity=(2, 3))
+def torch_hf_forward(interp, env, path, input_ids, kvcache=None):
     "(torch_hf_forward id ids [kvcache]): logits [batch, seq, vocab] (continuing the cache's tokens)."
-    return _forward(path, input_ids, kvcache, False)
+    return _forward(interp, path, input_ids, kvcache, False)
 
 
-@lib("torch_hf_forward_manual", arity=(2, 3))
-def torch_hf_forward_manual(path, input_ids, kvcache=None):
+@hflib("torch_hf_forward_manual", arity=(2, 3))
+def torch_hf_forward_manual(interp, env, path, input_ids, kvcache=None):
     "(torch_hf_forward_manual id ids [kvcache]): forward with explicit attention, recording its scores."
-    return _forward(path, input_ids, kvcache, True)
+    return _forward(interp, path, input_ids, kvcache, True)
 
 
-def _scores_cache(path, kvcache):
-    m = MODELS.get(_str(path))
+def _scores_cache(interp, path, kvcache):
+    m = interp.hf_models.get(_str(path))
     if m is None:
         raise LispEError("Model not found: " + _str(path))
     if kvcache is not None:
@@ -546,40 +658,40 @@ def _scores_cache(path, kvcache):
     return m.default_cache
 
 
-@lib("torch_hf_forward_attention_scores", arity=(2, 3))
-def torch_hf_forward_attention_scores(path, layer_index, kvcache=None):
+@hflib("torch_hf_forward_attention_scores", arity=(2, 3))
+def torch_hf_forward_attention_scores(interp, env, path, layer_index, kvcache=None):
     "(torch_hf_forward_attention_scores id layer [kvcache]): attention probabilities of a layer from the last manual forward, or nil."
-    c = _scores_cache(path, kvcache)
+    c = _scores_cache(interp, path, kvcache)
     i = read_int(layer_index)
     if 0 <= i < len(c.scores):
         return c.scores[i]
     return None
 
 
-@lib("torch_hf_forward_attention_size", arity=(1, 2))
-def torch_hf_forward_attention_size(path, kvcache=None):
+@hflib("torch_hf_forward_attention_size", arity=(1, 2))
+def torch_hf_forward_attention_size(interp, env, path, kvcache=None):
     "(torch_hf_forward_attention_size id [kvcache]): number of layers with recorded scores."
-    return len(_scores_cache(path, kvcache).scores)
+    return len(_scores_cache(interp, path, kvcache).scores)
 
 
-@lib("torch_hf_clear_attention_scores", arity=(1, 2))
-def torch_hf_clear_attention_scores(path, kvcache=None):
+@hflib("torch_hf_clear_attention_scores", arity=(1, 2))
+def torch_hf_clear_attention_scores(interp, env, path, kvcache=None):
     "(torch_hf_clear_attention_scores id [kvcache]): forget the recorded scores; true."
-    _scores_cache(path, kvcache).scores = []
+    _scores_cache(interp, path, kvcache).scores = []
     return TRUE
 
 
-@lib("torch_hf_enable_kv_cache")
-def torch_hf_enable_kv_cache(path, enable):
+@hflib("torch_hf_enable_kv_cache")
+def torch_hf_enable_kv_cache(interp, env, path, enable):
     "(torch_hf_enable_kv_cache id flag): a new KV cache (flag true) or the model's shared one."
-    m = _model(path)
+    m = _model(interp, path)
     if truthy(enable):
         return KVCache(m.layers, m.options["max_cache_len"])
     return m.default_cache
 
 
-@lib("torch_hf_reset_kv_cache")
-def torch_hf_reset_kv_cache(kvcache):
+@hflib("torch_hf_reset_kv_cache")
+def torch_hf_reset_kv_cache(interp, env, kvcache):
     "(torch_hf_reset_kv_cache cache): empty the cache; true."
     if not isinstance(kvcache, KVCache):
         raise LispEError("Expecting a kv cache type")
@@ -587,10 +699,10 @@ def torch_hf_reset_kv_cache(kvcache):
     return TRUE
 
 
-@lib("torch_hf_embeddings")
-def torch_hf_embeddings(path, token_ids):
+@hflib("torch_hf_embeddings")
+def torch_hf_embeddings(interp, env, path, token_ids):
     "(torch_hf_embeddings id ids): embedding rows of token ids (tensor or numeric list)."
-    m = _model(path)
+    m = _model(interp, path)
     ids = token_ids if isinstance(token_ids, torch.Tensor) else to_tensor(token_ids)
     try:
         return F.embedding(ids.long().to(m.device), m.w["model.embed_tokens.weight"])
@@ -606,13 +718,16 @@ def _token_list(x):
     return [read_int(x)]
 
 
-def _option(options, key):
+_MISSING = object()
+
+
+def _option(options, key, missing=None):
     if not isinstance(options, DICTS):
-        return None
+        return missing
     for k, v in dict_items(options):
         if (k if isinstance(k, str) else to_string(k)) == key:
             return v
-    return None
+    return missing
 
 
 def _next_token(m, logits, history, options):
@@ -639,7 +754,7 @@ def _next_token(m, logits, history, options):
         cut = (torch.cumsum(probs, -1) - probs) >= p
         cut[0] = False
         return int(idx[torch.multinomial(probs.masked_fill(cut, 0.0), 1)].item())
-    if truthy(_option(options, "greedy")):
+    if _option(options, "greedy", _MISSING) is not _MISSING:     # the key, as the C++
         return int(logits.argmax().item())
     return int(torch.multinomial(torch.softmax(logits, -1), 1).item())
 
@@ -655,7 +770,7 @@ def _callback(interp, env, fn, token, data):
 
 def torch_hf_generate(interp, env, path, initial_tokens, eos_id, max_length, options=None):
     "(torch_hf_generate id tokens eos max_length [options]): the generated token ids (integers; the prompt excluded)."
-    m = _model(path)
+    m = _model(interp, path)
     prompt = _token_list(initial_tokens)
     if not prompt:
         raise LispEError("the input sequence should at least constains beos_id")
@@ -698,10 +813,10 @@ _LORA_DTYPES = {"bfloat16": "bfloat16", "float16": "float16", "half": "float16",
                 "float32": "float32", "float": "float32"}
 
 
-@lib("torch_hf_lora_init", arity=(4, 5))
-def torch_hf_lora_init(model_name, rank, alpha, target_modules, dtype=None):
+@hflib("torch_hf_lora_init", arity=(4, 5))
+def torch_hf_lora_init(interp, env, model_name, rank, alpha, target_modules, dtype=None):
     "(torch_hf_lora_init name rank alpha targets [dtype]): add LoRA adapters (A random, B zero) to the targeted projections; true."
-    m = _lora_model(model_name)
+    m = _lora_model(interp, model_name)
     r = read_int(rank)
     if r <= 0:
         return None
@@ -729,21 +844,21 @@ def torch_hf_lora_init(model_name, rank, alpha, target_modules, dtype=None):
     return TRUE
 
 
-@lib("torch_hf_lora_get_parameters", "torch_hf_lora_parameters")
-def torch_hf_lora_get_parameters(model_name):
+@hflib("torch_hf_lora_get_parameters", "torch_hf_lora_parameters")
+def torch_hf_lora_get_parameters(interp, env, model_name):
     "(torch_hf_lora_get_parameters name): the trainable LoRA tensors (A and B of every adapter)."
-    m = _lora_model(model_name)
+    m = _lora_model(interp, model_name)
     out = List()
     for name in sorted(m.lora):
         out.extend(m.lora[name])
     return out
 
 
-@lib("torch_hf_lora_save")
-def torch_hf_lora_save(model_name, path):
+@hflib("torch_hf_lora_save")
+def torch_hf_lora_save(interp, env, model_name, path):
     "(torch_hf_lora_save name path): write the adapters to path; true (nil without adapters)."
     from lispe_py.torch.persistence import save_file, FORMAT
-    m = _lora_model(model_name)
+    m = _lora_model(interp, model_name)
     if not m.lora:
         return None
     payload = {"format": FORMAT, "kind": "hf_lora", "scaling": m.lora_scaling,
@@ -752,11 +867,11 @@ def torch_hf_lora_save(model_name, path):
     return TRUE
 
 
-@lib("torch_hf_lora_load")
-def torch_hf_lora_load(model_name, path):
+@hflib("torch_hf_lora_load")
+def torch_hf_lora_load(interp, env, model_name, path):
     "(torch_hf_lora_load name path): read adapters written by torch_hf_lora_save; true."
     from lispe_py.torch.persistence import load_file
-    m = _lora_model(model_name)
+    m = _lora_model(interp, model_name)
     prefix = "Error loading LoRA adapters: "
     payload = load_file(_str(path), prefix)
     if payload.get("kind") != "hf_lora":
@@ -775,28 +890,28 @@ def torch_hf_lora_load(model_name, path):
     return TRUE
 
 
-@lib("torch_hf_lora_merge")
-def torch_hf_lora_merge(model_name):
+@hflib("torch_hf_lora_merge")
+def torch_hf_lora_merge(interp, env, model_name):
     "(torch_hf_lora_merge name): add the adapters to the weights (forward then skips them); true."
-    m = _lora_model(model_name)
+    m = _lora_model(interp, model_name)
     if not m.lora_merged and m.lora:
         m.merge(1.0)
         m.lora_merged = True
     return TRUE
 
 
-@lib("torch_hf_lora_unmerge")
-def torch_hf_lora_unmerge(model_name):
+@hflib("torch_hf_lora_unmerge")
+def torch_hf_lora_unmerge(interp, env, model_name):
     "(torch_hf_lora_unmerge name): take merged adapters back out of the weights; true."
-    m = _lora_model(model_name)
+    m = _lora_model(interp, model_name)
     if m.lora_merged:
         m.merge(-1.0)
         m.lora_merged = False
     return TRUE
 
 
-@lib("torch_hf_lora_enable")
-def torch_hf_lora_enable(model_name, enable):
+@hflib("torch_hf_lora_enable")
+def torch_hf_lora_enable(interp, env, model_name, enable):
     "(torch_hf_lora_enable name flag): use the (unmerged) adapters in forward or not; true."
-    _lora_model(model_name).lora_enabled = truthy(enable)
+    _lora_model(interp, model_name).lora_enabled = truthy(enable)
     return TRUE
