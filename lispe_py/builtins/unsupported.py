@@ -38,7 +38,6 @@ _add("dynamic C++ libraries cannot be loaded (the torch library is built in)",
 _add("Prolog-like clauses are not implemented", "defprol cut_")
 _add("APL operators on LispE arrays are not implemented",
      "+* ⊂ ⊃ ↑↑ &&& ||| ^^^ ∈ ≢ ° ↗ ↘ ⌿ ⍀")
-_add("lazy infinite lists (repeat, cycle) are not implemented", "repeat cycle over")
 _add("interactive input is not available", "input@ getchar pipe")
 _add("memory introspection of the C++ interpreter", "")
 _add("not implemented yet", "bodies "
