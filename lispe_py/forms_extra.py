@@ -277,3 +277,36 @@ def sf_lock(form, ctx, tail):
 
 
 del threading
+
+
+# ----------------------------------------------------------------------------- link
+
+@special("link")
+def sf_link(form, ctx, tail):
+    """(link "name" 'atom): from now on the atom called name is atom (an alias: calls,
+    values and printed code all see atom), as LispE does when it compiles the form."""
+    if len(form) != 3:
+        raise compile_error("wrong number of arguments", ctx, form)
+    name, target = form[1], form[2]
+    if isinstance(target, list) and len(target) == 2 and target[0] is Atom("quote"):
+        target = target[1]
+    if type(target) is not Atom:
+        raise compile_error("the second argument must be an atom", ctx, form)
+    if isinstance(name, str) and name != target.name:
+        alias = Atom(name)
+        alias.name = target.name            # the atoms already read behave as target
+        Atom._table[name] = target          # and the ones read from now on are target
+    return _const(EMPTY)
+
+
+# error_ is a name of the language (the type name of errors): it evaluates to itself
+def _with_language_atoms(original):
+    def constants():
+        d = original()
+        d["error_"] = Atom("error_")
+        return d
+    return constants
+
+
+from . import evaluator as _evaluator  # noqa: E402
+_evaluator._language_constants = _with_language_atoms(_evaluator._language_constants)

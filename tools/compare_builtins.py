@@ -27,6 +27,7 @@ LANGUAGE = {
     "__root__": "the whole program (internal)", "_root": "the whole program (internal)",
     "%__void__%": "internal value", "%__next__%": "internal value",
     "%__quote__%": "internal value", "%__empty__%": "internal value",
+    "%data": "internal atom (read as % data, as LispE reads it)",
 }
 
 

@@ -34,16 +34,11 @@ _add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer 
              "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
              "set_tokenizer_operators segment_e")
 _add("dynamic C++ libraries cannot be loaded (the torch library is built in)",
-     "deflib deflibpat link")
+     "deflib deflibpat")
 _add("Prolog-like clauses are not implemented", "defprol cut_")
 _add("APL operators on LispE arrays are not implemented",
      "+* ⊂ ⊃ ↑↑ &&& ||| ^^^ ∈ ≢ ° ↗ ↘ ⌿ ⍀")
-_add("interactive input is not available", "input@ getchar pipe")
-_add("memory introspection of the C++ interpreter", "")
-_add("not implemented yet", "bodies "
-     "loadcode "
-     "shift fileinfo ls exit "
-     "convert_in_base getstruct indent %data error_")
+_add("not implemented yet", "shift convert_in_base")
 
 
 def unsupported_error(name):
