@@ -27,9 +27,6 @@ _add(_MATRIX, "matrix_string matrix_stringbyte matrix_short matrix_number matrix
               "matrix_float tensor_number tensor_string tensor_stringbyte tensor_short "
               "tensor_integer tensor_float rank@ irank@ mask@ ⍉ atshape setshape")
 _add(_LINEAR, "⌹ determinant solve ludcmp lubksb")
-_add(_ONTO, "ontology ontology_ontology ontology_create ontology_concept ontology_contain "
-            "ontology_intersect ontology_add ontology_remove ontology_list ontology_find "
-            "ontology_absurd ontology_absurdp ontology_all")
 _add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display "
              "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
              "set_tokenizer_operators segment_e")
