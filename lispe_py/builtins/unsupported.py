@@ -23,18 +23,15 @@ def _add(reason, names):
         UNSUPPORTED[n] = reason
 
 
-_add(_MATRIX, "matrix_string matrix_stringbyte matrix_short matrix_number matrix_integer "
-              "matrix_float tensor_number tensor_string tensor_stringbyte tensor_short "
-              "tensor_integer tensor_float rank@ irank@ mask@ ⍉ atshape setshape")
-_add(_LINEAR, "⌹ determinant solve ludcmp lubksb")
+_add(_MATRIX, "irank@ atshape setshape")
+_add(_LINEAR, "solve ludcmp lubksb")
 _add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display "
              "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
              "set_tokenizer_operators segment_e")
 _add("dynamic C++ libraries cannot be loaded (the torch library is built in)",
      "deflib deflibpat")
 _add("Prolog-like clauses are not implemented", "defprol cut_")
-_add("APL operators on LispE arrays are not implemented",
-     "+* ⊂ ⊃ ↑↑ &&& ||| ^^^ ∈ ≢ ° ↗ ↘ ⌿ ⍀")
+_add("the real LispE reads it as two atoms (↑ ↑): no program can call it", "↑↑")
 _add("not implemented yet", "shift convert_in_base")
 
 
