@@ -198,9 +198,9 @@ class PatternFunction:
 class ClassDef:
     """A ``class@``/``defclass``: fields (name, default closure) and methods."""
 
-    __slots__ = ("name", "fields", "methods", "parent", "source")
+    __slots__ = ("name", "fields", "methods", "parent", "source", "declared")
 
-    kind = "list_"
+    kind = ""      # (type Class) is empty in LispE
 
     def __init__(self, name, fields, methods, parent=None):
         self.name = name
@@ -208,6 +208,7 @@ class ClassDef:
         self.methods = methods
         self.parent = parent
         self.source = None
+        self.declared = set()     # method names of the class and its ancestors
 
     def find_method(self, name):
         c = self
@@ -227,17 +228,23 @@ class ClassDef:
         return out
 
     def lispe_str(self):
-        return self.name
+        """LispE prints a class as its head: (class@ Name (fields...) [(from@ Parent)])."""
+        src = self.source
+        fields = to_string(src[2]) if src is not None and len(src) > 2 else "()"
+        parent = " (from@ %s)" % self.parent.name if self.parent is not None else ""
+        return "(class@ %s %s%s)" % (self.name, fields, parent)
 
 
 class Instance:
-    """An object of a LispE class: its fields live in ``fields`` (a dict used as frame)."""
+    """An object of a LispE class: its fields live in ``fields``, the one storage that
+    every method call on it reads and writes (see :class:`MethodFrame`)."""
 
-    __slots__ = ("cls", "fields")
+    __slots__ = ("cls", "fields", "cleanup", "__weakref__")
 
     def __init__(self, cls, fields):
         self.cls = cls
         self.fields = fields
+        self.cleanup = None     # the finalizer registered by (toclean ...)
 
     @property
     def lispe_type(self):
@@ -254,7 +261,17 @@ def is_callable(v):
 
 
 __all__ = ["Function", "Lambda", "PatternFunction", "ClassDef", "Instance", "TailCall",
-           "Params", "MISSING", "is_callable", "Atom", "Form", "type_name"]
+           "Params", "MISSING", "is_callable", "Atom", "Form", "type_name", "Method", "MethodFrame"]
+
+
+class MethodFrame(dict):
+    """The frame of a method call: the method's own locals (parameters, ``setq``, loop
+    variables). The instance's fields are not copied into it: a name missing here is
+    looked up in ``inst.fields`` (the instance's own storage) before the global frame,
+    and ``+=``/``setqi`` write there, so every method, nested calls included, sees and
+    updates the same fields."""
+
+    __slots__ = ("inst",)
 
 
 class Method(Function):
@@ -262,25 +279,33 @@ class Method(Function):
 
     __slots__ = ("cls",)
 
+    def _frame(self, inst, args):
+        p = self.params
+        if p.simple:
+            if len(args) != len(p.required):
+                raise self.arity_error()
+            frame = MethodFrame(zip(p.required, args))
+        else:
+            frame = MethodFrame(self.bind(args))
+        frame.inst = inst
+        return frame
+
     def call_on(self, inst, args):
-        frame = dict(inst.fields)
-        frame.update(self.bind(args))
-        frame["this"] = inst
+        frame = self._frame(inst, args)
         body = self.body
         try:
             while True:
                 r = body(frame)
                 if type(r) is TailCall:
-                    frame = dict(inst.fields)
-                    frame.update(self.bind(r.args))
-                    frame["this"] = inst
+                    frame = self._frame(inst, r.args)
                     continue
                 return r
         except ReturnSignal as ret:
             return ret.value
 
     def call(self, args, env=None):
-        inst = env.get("this") if env is not None else None
-        if not isinstance(inst, Instance):
-            raise LispEError("this function can only be called from within a class instance")
-        return self.call_on(inst, args)
+        """Called by name: on the current instance when it is one of this method's class;
+        otherwise (LispE) as a plain function, whose fields are then unbound atoms."""
+        if type(env) is MethodFrame and env.inst.cls.find_method(self.name) is self:
+            return self.call_on(env.inst, args)
+        return Function.call(self, args, env)

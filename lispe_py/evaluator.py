@@ -8,9 +8,10 @@ torch: builtins come from :mod:`lispe_py.builtins.registry`.
 """
 
 from .builtins.registry import BUILTINS, Builtin
-from .callables import (MISSING, ClassDef, Function, Instance, Lambda, Params,
-                        PatternFunction, TailCall)
+from .callables import (MISSING, ClassDef, Function, Instance, Lambda, Method, MethodFrame,
+                        Params, PatternFunction, TailCall)
 from .errors import BreakSignal, LispEError, ReturnSignal
+from .reserved import LET_RESERVED_NAMES, RESERVED_NAMES
 from .values import (EMPTY, TRUE, Atom, Dictionary, Form, List, Maybe, to_string, truthy,
                      wrap64)
 from . import values as V
@@ -32,14 +33,17 @@ def special(*names):
 class Ctx:
     """What the compiler knows about where a form sits."""
 
-    __slots__ = ("interp", "file", "fname", "in_function", "params")
+    __slots__ = ("interp", "file", "fname", "in_function", "params", "cls", "withclass")
 
-    def __init__(self, interp, file, fname=None, in_function=False, params=()):
+    def __init__(self, interp, file, fname=None, in_function=False, params=(), cls=None,
+                 withclass=None):
         self.interp = interp
         self.file = file
         self.fname = fname
         self.in_function = in_function
         self.params = params      # names certainly bound in the current frame (defun parameters)
+        self.cls = cls            # the class whose method body this is (or None)
+        self.withclass = withclass  # the class named by an enclosing (withclass C ...)
 
     def inner(self, fname, in_function=True, params=()):
         return Ctx(self.interp, self.file, fname, in_function, frozenset(params))
@@ -172,17 +176,17 @@ def compile_symbol(a, ctx):
             try:
                 return env[name]
             except KeyError:
-                v = G.get(name, MISSING)
-                if v is MISSING:
-                    return interp.resolve_name(name)
-                return v
-        return param
+                return symbol(env)
 
-    b = BUILTINS.get(name)
+    b = None if name in ctx.params else BUILTINS.get(name)
     if b is not None and not b.library and not _OPERATOR_NAME(name) and name not in DEFLIB_NAMES:
         def instruction(env):
             v = env.get(name, MISSING)
             if v is MISSING:
+                if type(env) is MethodFrame:
+                    v = env.inst.fields.get(name, MISSING)
+                    if v is not MISSING:
+                        return v
                 v = G.get(name, MISSING)
                 if v is MISSING:
                     f = interp.functions.get(name)
@@ -192,14 +196,32 @@ def compile_symbol(a, ctx):
             return v
         return instruction
 
+    # the current frame; in a method, the instance's fields; the global frame; functions
     def symbol(env):
         v = env.get(name, MISSING)
         if v is MISSING:
+            if type(env) is MethodFrame:
+                v = env.inst.fields.get(name, MISSING)
+                if v is not MISSING:
+                    return v
             v = G.get(name, MISSING)
             if v is MISSING:
                 return interp.resolve_name(name)
         return v
+    if name in ctx.params:
+        return param
     return symbol
+
+
+def variable_frame(env, name, G):
+    """The dict that holds the variable ``name`` as seen from ``env`` (None if unbound)."""
+    if name in env:
+        return env
+    if type(env) is MethodFrame and name in env.inst.fields:
+        return env.inst.fields
+    if name in G:
+        return G
+    return None
 
 
 # names that are library (deflib) functions in LispE: they can be used as values
@@ -253,7 +275,7 @@ def compile_list(form, ctx, tail=False):
         if macro is not None:
             return compile_expr(macro.expand(form, ctx), ctx, tail)
         b = BUILTINS.get(name)
-        if b is not None and name not in interp.functions:
+        if b is not None and name not in interp.functions and name not in _class_method_names(ctx):
             return compile_builtin_call(b, form, ctx)
         return compile_call(name, form, ctx, tail)
     if isinstance(head, list) or head is None:
@@ -295,19 +317,11 @@ def _indirect_fn_check(arg, fname):
 
 
 def _compile_fn_arg(a, ctx):
-    """The function argument of a higher-order builtin: a bare builtin name is the builtin."""
-    if type(a) is Atom and a.name in BUILTINS and a.name not in ctx.interp.functions \
-            and a.name not in ctx.params:
-        b = BUILTINS[a.name]
-        G = ctx.interp.globals
-        name = a.name
-
-        def fn_arg(env):
-            v = env.get(name, MISSING)
-            if v is MISSING:
-                v = G.get(name, b)
-            return v
-        return fn_arg
+    """The function argument of a higher-order builtin: a bare builtin name is the builtin,
+    even where a variable of that name exists ((setq round 3) (map round l) maps the
+    builtin round, as in LispE)."""
+    if type(a) is Atom and a.name in BUILTINS and a.name not in ctx.interp.functions:
+        return _const(BUILTINS[a.name])
     return compile_expr(a, ctx)
 
 
@@ -530,6 +544,26 @@ FAST_BINARY = {
 }
 
 
+def _deferred_args(form, ctx):
+    """The arguments of a call whose head is not known at compile time (a variable that may
+    hold an instance): a compile error in one of them is raised only if it is evaluated,
+    since ``(obj (get))`` calls the method ``get`` of obj, not the builtin."""
+    out = []
+    for a in form[1:]:
+        try:
+            out.append(compile_expr(a, ctx))
+        except LispEError as e:
+            def deferred(env, e=e):
+                raise e
+            out.append(deferred)
+    return out
+
+
+def _class_method_names(ctx):
+    cls = ctx.cls
+    return cls.declared if cls is not None else ()
+
+
 def compile_call(name, form, ctx, tail):
     """A call whose head atom is not a builtin: a user function, class, or a variable
     holding a lambda or an instance. Resolved at run time."""
@@ -537,10 +571,12 @@ def compile_call(name, form, ctx, tail):
     F = interp.functions
     G = interp.globals
     raw = form[1:]
-    args = _args(form, ctx)
-    n = len(args)
     f0 = F.get(name)
-    if isinstance(f0, Function) and not f0.params.rest and not f0.params.optional \
+    in_method = name in _class_method_names(ctx)    # a method of the class being defined
+    args = _args(form, ctx) if isinstance(f0, (Function, PatternFunction)) and not in_method \
+        else _deferred_args(form, ctx)
+    n = len(args)
+    if isinstance(f0, Function) and not in_method and not f0.params.rest and not f0.params.optional \
             and len(f0.params.required) != n and name != ctx.fname:
         raise located(f0.arity_error(), ctx, form)
     if tail and name == ctx.fname:
@@ -558,21 +594,35 @@ def compile_call(name, form, ctx, tail):
     def resolve(env):
         v = env.get(name, MISSING)
         if v is MISSING:
+            if type(env) is MethodFrame:
+                inst = env.inst
+                v = inst.fields.get(name, MISSING)
+                if v is not MISSING:
+                    return v
+                m = inst.cls.find_method(name)
+                if m is not None:
+                    return m
             v = G.get(name, MISSING)
             if v is MISSING:
-                this = env.get("this")
-                if isinstance(this, Instance):
-                    m = this.cls.find_method(name)
-                    if m is not None:
-                        return m
+                # LispE: a method name called outside its instance runs that method (of
+                # the last class defining it) as a plain function
+                m = interp.class_methods.get(name)
+                if m is not None:
+                    return m
                 return unbound_error(interp, name)
         return v
 
+    helpers = []      # [instance call, construction], compiled when first needed
+
     def other(f, env):
         if isinstance(f, Instance):
-            return interp.method_call(f, raw, env, ctx)
+            if not helpers:
+                helpers.extend((compile_instance_call(raw, ctx), compile_construction(raw, ctx)))
+            return helpers[0](f, env)
         if isinstance(f, ClassDef):
-            return interp.construct(f, raw, env, ctx)
+            if not helpers:
+                helpers.extend((compile_instance_call(raw, ctx), compile_construction(raw, ctx)))
+            return helpers[1](f, env)
         if isinstance(f, (Lambda, Function, PatternFunction)):
             return f.call([a(env) for a in args], env)
         if isinstance(f, Builtin):
@@ -603,8 +653,8 @@ def compile_call(name, form, ctx, tail):
                 return ret.value
             except Exception as e:
                 raise convert_exception(e, ctx, form)
-        return call1
-    if n == 2:
+        plain = call1
+    elif n == 2:
         a0, a1 = args
 
         def call2(env):
@@ -625,27 +675,149 @@ def compile_call(name, form, ctx, tail):
                 return ret.value
             except Exception as e:
                 raise convert_exception(e, ctx, form)
-        return call2
+        plain = call2
+    else:
+        def calln(env):
+            try:
+                f = F.get(name)
+                if f is None:
+                    f = resolve(env)
+                if type(f) is Function:
+                    return f.call([a(env) for a in args])
+                return other(f, env)
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        plain = calln
+    if ctx.cls is None:
+        return plain
 
-    def calln(env):
-        try:
-            f = F.get(name)
-            if f is None:
-                f = resolve(env)
-            if type(f) is Function:
-                return f.call([a(env) for a in args])
-            return other(f, env)
-        except Exception as e:
-            raise convert_exception(e, ctx, form)
-    return calln
+    # inside a method: a method of the instance's class comes before a global function
+    def method_first(env):
+        if type(env) is MethodFrame:
+            inst = env.inst
+            m = inst.cls.find_method(name)
+            if m is not None:
+                try:
+                    return m.call_on(inst, [a(env) for a in args])
+                except Exception as e:
+                    raise convert_exception(e, ctx, form)
+        return plain(env)
+    return method_first
+
+
+_MISMATCH = "mismatch between class instance and class definition"
+
+
+def _method_call_entry(x, ctx):
+    """One argument ``(m args...)`` of ``(obj ...)``: a call of obj's method m when its
+    class has one; otherwise the expression itself (a builtin call such as (+ 1 2))."""
+    mname = x[0].name
+    interp = ctx.interp
+    W = ctx.withclass
+    cache = {}
+
+    def entry(inst, env):
+        cls = inst.cls
+        if W is not None and cls is not W:
+            raise LispEError(_MISMATCH)
+        m = cls.find_method(mname)
+        if m is not None:
+            margs = cache.get("args")
+            if margs is None:
+                margs = cache["args"] = [compile_expr(a, ctx) for a in x[1:]]
+            return m.call_on(inst, [a(env) for a in margs])
+        if mname in interp.functions or mname in interp.class_methods:
+            raise LispEError("Unknown function")
+        e = cache.get("expr")
+        if e is None:
+            e = cache["expr"] = compile_expr(x, ctx)
+        return e(env)
+    return entry
+
+
+def _value_entry(x, ctx):
+    """Another argument of ``(obj ...)``: evaluated; a class must be obj's own class."""
+    cache = []
+
+    def entry(inst, env):
+        if not cache:
+            cache.append(compile_expr(x, ctx))
+        v = cache[0](env)
+        if type(v) is ClassDef and v is not inst.cls:
+            raise LispEError(_MISMATCH)
+        return v
+    return entry
+
+
+def compile_instance_call(raw, ctx):
+    """``(obj (m args))``, ``(obj Class (m args))``, ``(obj (m1) (m2))``: each argument in
+    turn (methods called on obj); the value of the last (nil when there is none)."""
+    entries = [_method_call_entry(x, ctx) if isinstance(x, list) and x and type(x[0]) is Atom
+               else _value_entry(x, ctx) for x in raw]
+
+    def instance_call(inst, env):
+        r = None
+        for e in entries:
+            r = e(inst, env)
+        return r
+    return instance_call
+
+
+def compile_construction(raw, ctx):
+    """``(Class v1 v2...)``: field values in order (own fields first, then inherited ones);
+    an argument ``(m args)`` naming a method of the class calls it on the new instance
+    (``(Tok path (configure))``)."""
+    G = ctx.interp.globals
+    cache = {}
+
+    def value(i, cls, inst, env):
+        x = raw[i]
+        if isinstance(x, list) and x and type(x[0]) is Atom:
+            m = cls.find_method(x[0].name)
+            if m is not None:
+                margs = cache.get(("m", i))
+                if margs is None:
+                    margs = cache[("m", i)] = [compile_expr(a, ctx) for a in x[1:]]
+                return m.call_on(inst, [a(env) for a in margs])
+        e = cache.get(i)
+        if e is None:
+            e = cache[i] = compile_expr(x, ctx)
+        return e(env)
+
+    def construct(cls, env):
+        inst = Instance(cls, {})
+        fields = inst.fields
+        n = len(raw)
+        declared = cls.all_fields()
+        optional = any(default is not None for _, default in declared)
+        if not optional and n > len(declared):
+            raise LispEError("argument list mismatch with the parameter list")
+        for i, (fname, default) in enumerate(declared):
+            if i < n:
+                fields[fname] = value(i, cls, inst, env)
+            elif default is not None:
+                fields[fname] = default(G)
+            else:
+                raise LispEError("Missing arguments" if optional
+                                 else "argument list mismatch with the parameter list")
+        if len(fields) > len(declared):
+            # fields created by an init call (setqi) come after the declared ones
+            names = {f for f, _ in declared}
+            for k in [k for k in fields if k not in names]:
+                fields[k] = fields.pop(k)
+        return inst
+    return construct
 
 
 def compile_value_call(form, ctx):
     """((λ (x) ...) 3), ((f) args): the head is an expression."""
     head = compile_expr(form[0], ctx)
-    args = _args(form, ctx)
+    literal_lambda = isinstance(form[0], list) and form[0] and _sym(form[0][0]) in ("λ", "lambda", "\\")
+    # a head that may give an instance: ((@ l 0) (get)) calls its method get
+    args = _args(form, ctx) if literal_lambda else _deferred_args(form, ctx)
     interp = ctx.interp
     raw = form[1:]
+    helpers = []
 
     def call(env):
         try:
@@ -653,7 +825,9 @@ def compile_value_call(form, ctx):
             if isinstance(f, (Lambda, Function, PatternFunction)):
                 return f.call([a(env) for a in args], env)
             if isinstance(f, Instance):
-                return interp.method_call(f, raw, env, ctx)
+                if not helpers:
+                    helpers.append(compile_instance_call(raw, ctx))
+                return helpers[0](f, env)
             if f is None:
                 raise LispEError("Not a function or a data structure")
             return interp.apply(f, [a(env) for a in args], env)
@@ -700,9 +874,15 @@ def _check_var(name_atom, ctx, form):
         name = to_string(name_atom)
         raise compile_error("Invalid variable name: '%s' (keyword)" % name, ctx, form)
     name = name_atom.name
-    if name in BUILTINS or name in SPECIAL_FORMS or name == "true":
+    if name in RESERVED_NAMES:      # what the real LispE refuses (library names are accepted)
         raise compile_error("Invalid variable name: '%s' (keyword)" % name, ctx, form)
     return name
+
+
+def _loop_var(name_atom, ctx, form):
+    if type(name_atom) is not Atom:
+        return _check_var(name_atom, ctx, form)
+    return name_atom.name
 
 
 @special("quote")
@@ -916,6 +1096,8 @@ def sf_let(form, ctx, tail):
     for b in form[1]:
         if not isinstance(b, list) or len(b) != 2 or type(b[0]) is not Atom:
             raise compile_error("unbalanced list of variables in 'let'", ctx, form)
+        if b[0].name in LET_RESERVED_NAMES:
+            raise compile_error("Invalid variable name: '%s' (keyword)" % b[0].name, ctx, form)
         bindings.append((b[0].name, compile_expr(b[1], ctx)))
     body = compile_body(list(form[2:]), ctx, False)
     names = [n for n, _ in bindings]
@@ -1001,11 +1183,12 @@ def sf_loop(form, ctx, tail):
     var = form[1]
     if var is None:
         raise compile_error("Missing label for 'loop'", ctx, form)
+    # LispE checks no loop variable name (library names such as round are fine)
     if isinstance(var, list):
-        names = [_check_var(v, ctx, form) for v in var]
+        names = [_loop_var(v, ctx, form) for v in var]
     else:
         names = None
-        name = _check_var(var, ctx, form)
+        name = _loop_var(var, ctx, form)
     seq = compile_expr(form[2], ctx)
     body = compile_body(list(form[3:]), ctx)
 
@@ -1215,7 +1398,7 @@ def sf_lambda(form, ctx, tail):
     if len(form) < 2:
         raise compile_error("Wrong number of arguments for: 'lambda'", ctx, form)
     params = parse_params(form[1], ctx, form)
-    inner = Ctx(ctx.interp, ctx.file, "self", ctx.in_function)
+    inner = Ctx(ctx.interp, ctx.file, "self", ctx.in_function, (), ctx.cls, ctx.withclass)
     body = compile_body(list(form[2:]), inner, True)
     source = Form([Atom("λ")] + list(form[1:]), getattr(form, "pos", None))
     G = ctx.interp.globals
@@ -1365,6 +1548,20 @@ def _opassign_fn(name):
             "|=": arith.bit_or, "^=": arith.bit_xor, "&~=": arith.bit_andnot}[name]
 
 
+def update_in_place(cur, r):
+    """Give the list ``cur`` the elements of ``r`` (``+=`` on a list), nested lists included."""
+    if len(cur) != len(r):
+        cur[:] = r
+        return
+    for i, y in enumerate(r):
+        x = cur[i]
+        if x is not y and isinstance(x, list) and isinstance(y, list) \
+                and type(x) is not V.LList and type(x) is not Form:
+            update_in_place(x, y)
+        else:
+            cur[i] = y
+
+
 @special("+=", "-=", "*=", "/=", "%=", "^^=", "<<=", ">>=", "&=", "|=", "^=", "&~=")
 def sf_opassign(form, ctx, tail):
     fn = _opassign_fn(form[0].name)
@@ -1378,13 +1575,14 @@ def sf_opassign(form, ctx, tail):
 
         def opassign(env):
             try:
-                if name in env:
-                    frame = env
-                elif name in G:
-                    frame = G
-                else:
+                frame = variable_frame(env, name, G)
+                if frame is None:
                     raise LispEError("Unbound atom: '%s'" % name)
-                r = fn(frame[name], value(env))
+                cur = frame[name]
+                r = fn(cur, value(env))
+                if isinstance(cur, list) and isinstance(r, list) and type(cur) is not V.LList:
+                    update_in_place(cur, r)     # the list itself changes, as in LispE
+                    return cur
                 frame[name] = r
                 return r
             except Exception as e:
@@ -1399,8 +1597,19 @@ def sf_opassign(form, ctx, tail):
             try:
                 c = container(env)
                 keys = [i(env) for i in idx]
-                cur = interp.call_builtin("at", [c] + keys, env)
+                try:
+                    cur = interp.call_builtin("at", [c] + keys, env)
+                except LispEError:
+                    inner = interp.call_builtin("at", [c] + keys[:-1], env) if len(keys) > 1 else c
+                    if not isinstance(inner, (dict, list)):
+                        raise
+                    # LispE: a missing dictionary key, or a list index past the end, counts as
+                    # 0 (set@ then adds the key, or appends to the list)
+                    cur = 0
                 r = fn(cur, value(env))
+                if isinstance(cur, list) and isinstance(r, list) and type(cur) is not V.LList:
+                    update_in_place(cur, r)
+                    return cur
                 interp.call_builtin("set@", [c] + keys + [r], env)
                 return r
             except Exception as e:
@@ -1533,6 +1742,20 @@ def sf_trace(form, ctx, tail):
     return _const(None)
 
 
+@special("withclass")
+def sf_withclass(form, ctx, tail):
+    """(withclass Class body...): the body's (obj (method ...)) calls are resolved against
+    Class; an instance of another class gives 'mismatch between class instance and class
+    definition'. A first argument that names no class is ignored (as LispE does)."""
+    if len(form) < 2:
+        raise compile_error("Wrong number of arguments for: 'withclass'", ctx, form)
+    target = form[1]
+    cls = ctx.interp.functions.get(target.name) if type(target) is Atom else None
+    W = cls if isinstance(cls, ClassDef) else ctx.withclass
+    inner = Ctx(ctx.interp, ctx.file, ctx.fname, ctx.in_function, ctx.params, ctx.cls, W)
+    return compile_body(list(form[2:]), inner, tail)
+
+
 @special("setqi")
 def sf_setqi(form, ctx, tail):
     if len(form) != 3 or type(form[1]) is not Atom:
@@ -1542,10 +1765,9 @@ def sf_setqi(form, ctx, tail):
 
     def setqi(env):
         v = value(env)
-        inst = env.get("this", MISSING)
-        if isinstance(inst, Instance):
-            inst.fields[name] = v
-        env[name] = v
+        if type(env) is not MethodFrame:
+            raise located(LispEError("setqi can only be used within an instance"), ctx, form)
+        env.inst.fields[name] = v       # the field itself; a local of that name is untouched
         return TRUE
     return setqi
 
@@ -1564,7 +1786,10 @@ def define_method(form, ctx, cls):
     m = Method(name, params, None, Form([Atom("defun")] + list(form[1:])), ctx.interp.globals)
     m.cls = cls
     cls.methods[name] = m
-    m.body = compile_body(list(form[3:]), ctx.inner(name, True, params.names), True)
+    cls.declared.add(name)
+    ctx.interp.class_methods[name] = m
+    inner = Ctx(ctx.interp, ctx.file, name, True, frozenset(params.names), cls)
+    m.body = compile_body(list(form[3:]), inner, True)
     return m
 
 
@@ -1638,6 +1863,8 @@ def unbound_error(interp, name):
     v = LANGUAGE_CONSTANTS.get(name, MISSING)
     if v is not MISSING:
         return v
+    if name == "this":      # a LispE instruction that no program can evaluate
+        raise LispEError("cannot evaluate this instruction: 'this'")
     from .builtins.unsupported import unsupported_error
     err = unsupported_error(name)
     if err is not None:

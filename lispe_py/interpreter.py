@@ -28,6 +28,7 @@ class Interpreter:
         self.globals = {}
         self.functions = {}
         self.macros = {}
+        self.class_methods = {}     # method name -> the Method of the last class defining it
         self.stdout = stdout if stdout is not None else sys.stdout
         self.stderr = stderr if stderr is not None else sys.stderr
         self.file = None
@@ -83,7 +84,9 @@ class Interpreter:
             except (RecursionError, MemoryError) as e:
                 raise convert_exception(e, Ctx(self, self.file), form)
             except LispEError as e:   # out of a special form: the top-level form's position
-                raise located(e, Ctx(self, self.file), form)
+                if e.line is None:
+                    located(e, Ctx(self, self.file), form)
+                raise
         return value
 
     def eval_source(self, source, filename=None):
@@ -212,53 +215,29 @@ class Interpreter:
         cls = ClassDef(name, fields, {})
         cls.source = form
         self.functions[name] = cls
-        for item in form[3:]:
+        items = list(form[3:])
+        for item in items:
+            if isinstance(item, list) and item and type(item[0]) is Atom and item[0].name == "from@":
+                parent = self.functions.get(item[1].name) \
+                    if len(item) > 1 and type(item[1]) is Atom else None
+                if not isinstance(parent, ClassDef):
+                    raise compile_error("Unknown class in 'from@'", ctx, item)
+                cls.parent = parent
+        # the method names of the class (and its ancestors), known before any body compiles
+        cls.declared = set(cls.parent.declared) if cls.parent is not None else set()
+        cls.declared.update(item[1].name for item in items
+                            if isinstance(item, list) and len(item) > 1 and type(item[0]) is Atom
+                            and item[0].name == "defun" and type(item[1]) is Atom)
+        for item in items:
             if isinstance(item, list) and item and type(item[0]) is Atom:
                 h = item[0].name
                 if h == "defun":
-                    cls.methods[item[1].name] = define_method(item, ctx, cls)
+                    define_method(item, ctx, cls)
                     continue
                 if h == "from@":
-                    parent = self.functions.get(item[1].name) if len(item) > 1 and type(item[1]) is Atom else None
-                    if not isinstance(parent, ClassDef):
-                        raise compile_error("Unknown class in 'from@'", ctx, item)
-                    cls.parent = parent
                     continue
             raise compile_error("Unknown statement in class definition", ctx, item)
         return cls
-
-    def construct(self, cls, raw_args, env, ctx):
-        fields = cls.all_fields()
-        inst = Instance(cls, {})
-        for i, (fname, default) in enumerate(fields):
-            if i < len(raw_args):
-                a = raw_args[i]
-                if isinstance(a, list) and a and type(a[0]) is Atom and cls.find_method(a[0].name) is not None:
-                    inst.fields[fname] = self.call_method(inst, a[0].name, a[1:], env, ctx)
-                else:
-                    inst.fields[fname] = compile_expr(a, ctx)(env)
-            elif default is not None:
-                inst.fields[fname] = default(self.globals)
-            else:
-                raise LispEError("argument list mismatch with the parameter list")
-        return inst
-
-    def method_call(self, inst, raw_args, env, ctx):
-        """(obj (method args)) or (obj ClassName (method args))."""
-        args = list(raw_args)
-        if args and type(args[0]) is Atom and isinstance(self.functions.get(args[0].name), ClassDef):
-            args = args[1:]
-        if len(args) != 1 or not isinstance(args[0], list) or not args[0] or type(args[0][0]) is not Atom:
-            raise LispEError("Not a function or a data structure")
-        call = args[0]
-        return self.call_method(inst, call[0].name, call[1:], env, ctx)
-
-    def call_method(self, inst, mname, raw_args, env, ctx):
-        m = inst.cls.find_method(mname)
-        if m is None:
-            raise LispEError("Unknown method: '%s'" % mname)
-        values = [compile_expr(a, ctx)(env) for a in raw_args]
-        return m.call_on(inst, values)
 
     # ------------------------------------------------------------------ errors
 

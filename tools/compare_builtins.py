@@ -22,7 +22,8 @@ sys.path.insert(0, ROOT)
 LANGUAGE = {
     "nil": "reader constant", "true": "reader constant", "λ": "special form (lambda)",
     "self": "a lambda calling itself (bound by lambda calls)",
-    "this": "the current instance inside a method", "from@": "inheritance clause of class@",
+    "this": "cannot be evaluated, as in LispE (methods read fields by name)",
+    "from@": "inheritance clause of class@",
     ".": "reader: composition (f . g x)", ",": "reader: separator of complex literals",
     "__root__": "the whole program (internal)", "_root": "the whole program (internal)",
     "%__void__%": "internal value", "%__next__%": "internal value",

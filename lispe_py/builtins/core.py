@@ -270,10 +270,45 @@ def apply_(interp, env, f, args):
     return interp.apply(f, list(args), env)
 
 
-@builtin("toclean", arity=(0, None))
-def toclean(*args):
-    """(toclean ...): only meaningful inside a class instance."""
-    raise LispEError("this function can only be called from within a class instance")
+@builtin("toclean", interp=True, arity=1)
+def toclean(interp, env, f):
+    """(toclean 'method): in a method, the cleanup to run when the instance is released.
+
+    That method of the instance (or a lambda) is called when the last reference to the
+    instance goes, as LispE does; never at exit. Returns true."""
+    import weakref
+    from ..callables import MethodFrame
+    if type(env) is not MethodFrame:
+        raise LispEError("this function can only be called from within a class instance")
+    inst = env.inst
+    old = inst.cleanup
+    if old is not None:
+        old.detach()
+    fin = weakref.finalize(inst, _run_cleanup, interp, inst.cls, inst.fields, f)
+    fin.atexit = False
+    inst.cleanup = fin
+    return TRUE
+
+
+def _run_cleanup(interp, cls, fields, f):
+    """The cleanup of a released instance: runs on a stand-in holding the same fields."""
+    from ..callables import Instance, MethodFrame
+    inst = Instance(cls, fields)
+    try:
+        if type(f) is Atom or isinstance(f, str):
+            m = cls.find_method(f.name if type(f) is Atom else f)
+            if m is None:
+                raise LispEError("Unknown method: '%s'" % to_string(f))
+            m.call_on(inst, [])
+        else:
+            frame = MethodFrame()
+            frame.inst = inst
+            interp.apply(f, [], frame)
+    except Exception as e:     # a finalizer cannot raise: report it as LispE would print it
+        try:
+            interp.stderr.write("%s\n" % (e.text if isinstance(e, LispEError) else "Error: %s" % e))
+        except Exception:
+            pass
 
 
 __all__ = ["parse_number", "integer", "number", "format_number", "Dictionary", "DictionaryI",

@@ -2,8 +2,6 @@
 engine uses (takelist, droplist, takenb, scanlist, filtercar, takecar, dropcar), list marks
 (mark, resetmark, cyclicp), addr_, getfast/setfast and the memory sizes."""
 
-import resource
-
 from ..errors import LispEError
 from ..values import (TRUE, Floats, Integers, List, LList, Numbers, Shorts, Strings, lbool,
                       truthy, type_name)
@@ -275,19 +273,16 @@ def getfast(interp, env, key):
 
 # ----------------------------------------------------------------------------- memory
 
-@builtin("memory_size", library=True)
+# The real LispE (1.2025.11.12, Linux) answers 0 to both: its memory counters are not kept
+# on this platform. A program that prints them prints what LispE prints.
+
+@builtin("memory_size", library=True, doc="Memory used")
 def memory_size():
-    """(memory_size): the memory the process uses now, in bytes (a number)."""
-    try:
-        with open("/proc/self/statm") as f:
-            pages = int(f.read().split()[1])
-        import os
-        return float(pages * os.sysconf("SC_PAGE_SIZE"))
-    except (OSError, ValueError, IndexError):
-        return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    """(memory_size): 0, as the real LispE on Linux answers (a number)."""
+    return 0.0
 
 
-@builtin("memory_full_size", library=True)
+@builtin("memory_full_size", library=True, doc="Full Memory Usage")
 def memory_full_size():
-    """(memory_full_size): the largest memory the process has used, in bytes (a number)."""
-    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    """(memory_full_size): 0, as the real LispE on Linux answers (a number)."""
+    return 0.0

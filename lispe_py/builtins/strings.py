@@ -144,10 +144,25 @@ def chr_(n):
     return chr(integer(n))
 
 
-@builtin("chrbyte", arity=1)
+@builtin("chrbyte", arity=1, library=True, params=["nb"],
+         doc="Returns the byte character corresponding to the code 'nb' or a list of integers")
 def chrbyte(n):
-    """(chrbyte n): the character of byte n."""
-    return chr(integer(n) & 0xFF)
+    """(chrbyte n): the byte string of byte n; (chrbyte list): the bytes of a list of numbers
+    as one byte string, UTF-8 sequences read as characters ((chrbyte (integers 228 184 173))
+    is 中). An element that is not a number counts as 0; a byte outside 0..255 is an error.
+    Bytes that are not UTF-8 are kept as they are (printed raw, as LispE does)."""
+    from ..values import StringByte
+    items = n if isinstance(n, list) else (n,)
+    data = bytearray()
+    for x in items:
+        try:
+            b = integer(x)
+        except LispEError:
+            b = 0
+        if not 0 <= b <= 255:
+            raise LispEError("cannot convert this value to a stringbyte")
+        data.append(b)
+    return StringByte(data.decode("utf-8", "surrogateescape"))
 
 
 @builtin("startwith", arity=2)
