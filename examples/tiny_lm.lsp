@@ -2,7 +2,7 @@
 ; SentencePiece tokens -> embedding + sinusoidal positions -> 2 flash-attention transformer
 ; blocks (causal) -> layer norm -> linear head. Trained with AdamW, saved, reloaded, and used
 ; to continue a prompt greedily.
-; Run: lispe-py examples/tiny_lm.lsp     (a few hundred steps, well under two minutes on a CPU)
+; Run: lispe-py examples/tiny_lm.lsp     (300 steps: one to three minutes on a CPU)
 ;      lispe-py examples/tiny_lm.lsp --quick   (the same pipeline with 60 steps, for the tests)
 
 (use 'lispe_torch)
@@ -13,6 +13,7 @@
 (setq model_path (+ data_dir "tiny_lm.pt"))
 
 ; ---------------------------------------------------------------- tokenizer and data
+(println "training a SentencePiece tokenizer (BPE, 400 pieces) on" corpus_path "...")
 (torch_train_sentencepiece corpus_path sp_prefix 400 "bpe")
 (setq tok (torch_sentencepiece_tokenizer (+ sp_prefix ".model")))
 (setq vocab (torch_vocab_size tok))
@@ -66,6 +67,7 @@
 (setq epochs (if quick 3 6))
 (setq steps (if quick 20 50))
 (setq epoch_losses (list))
+(println "training" (* epochs steps) "steps (" epochs "epochs of" steps "batches of" B "windows of" T "tokens)...")
 (setq t0 (elapse
    (loopcount epochs epoch
       (setq total 0.0)
@@ -78,12 +80,13 @@
          (torch_optimizer_step optimizer)
          (setq total (+ total (at loss 0))))
       (push epoch_losses (/ total steps))
-      (println "epoch" (+ epoch 1) "loss" (/ total steps)))))
+      (println "epoch" (+ epoch 1) "/" epochs "loss" (/ total steps)))))
 (println "trained" (* epochs steps) "steps in" (integer (/ t0 1000)) "s")
 (if (not (< (@ epoch_losses -1) (* (if quick 0.9 0.8) (@ epoch_losses 0))))
    (throw "the loss did not go down"))
 
 ; ---------------------------------------------------------------- save, reload, generate
+(println "saving the model to" model_path "and loading it into a new one...")
 (torch_save_model model model_path)
 (setq reloaded (make_model))
 (torch_load_model reloaded model_path)

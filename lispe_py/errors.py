@@ -84,11 +84,7 @@ class LispEError(Exception):
         calls = self.calls
         if not calls:
             calls.append((self.file, self.line, self.column, self.form))
-        entry = (getattr(ctx, "file", None), pos[0], pos[1], form)
-        last = calls[-1]
-        if last[3] is form and last[1:3] == entry[1:3]:
-            return
-        calls.append(entry)
+        calls.append((getattr(ctx, "file", None), pos[0], pos[1], form))
 
     # ------------------------------------------------------------------ printing
 
@@ -161,7 +157,7 @@ class LispEError(Exception):
                 j += 1
             rows.append("    %s:%s:%s: %s" % (f or "<input>", l, c, _form_text(form, 80) or ""))
             if j - i > 1:
-                rows.append("    (the call above repeated %d more times)" % (j - i - 1))
+                rows.append("    (the call above repeated %d more time%s)" % (j - i - 1, "s" if j - i > 2 else ""))
             i = j
         if len(rows) > limit:
             keep = limit // 2

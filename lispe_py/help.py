@@ -67,7 +67,7 @@ SPECIAL_DOCS = {
              "fails; (maybe x) alone tests whether x is an error value.",
     "mloop": "(mloop (x1 x2 ...) l1 l2 ... body...): walk several lists in parallel.",
     "or": "(or e1 e2 ...): true when one expression is true; stops at the first true one.",
-    "quote": "(quote x) or 'x: x itself, not evaluated.",
+    "quote": "(quote x): x itself, not evaluated; 'x is the same.",
     "return": "(return [value]): leave the current function with value.",
     "select": "(select e1 e2 ...): the first value that is not nil.",
     "setg": "(setg name value): set a global variable.",
@@ -103,7 +103,7 @@ def split_doc(doc, name=None):
     signature (the docstring of an alias names the builtin's first name)."""
     doc = inspect.cleandoc(doc or "")
     if not doc.startswith("("):
-        return None, doc
+        return None, _reflow(doc)
     depth = 0
     for i, c in enumerate(doc):
         if c in "([":
@@ -117,12 +117,17 @@ def split_doc(doc, name=None):
                     rest = rest[1:]
                 elif rest and not rest.startswith(("\n", ".", ",", ";", "-")):
                     return None, doc
-                rest = " ".join(rest.split()) if "\n" not in rest.strip() else \
-                    inspect.cleandoc(rest)
+                rest = _reflow(rest)
                 if name is not None:
                     sig = _rename(sig, name)
                 return sig, rest.strip()
     return None, doc
+
+
+def _reflow(text):
+    """Paragraphs (blank-line separated) joined into single lines."""
+    paras = [" ".join(p.split()) for p in inspect.cleandoc(text).split("\n\n")]
+    return "\n".join(p for p in paras if p)
 
 
 def _rename(sig, name):
@@ -263,7 +268,47 @@ def _lookup(name, interp=None):
     if b is not None:
         sig, text = builtin_doc(b)
         return sig, text, _kind(b), _builtin_extra(b)
+    lib = library_docs().get(name)
+    if lib is not None:
+        sig, text, library, module = lib
+        return sig, text, "builtin of the library %s, loaded by (use '%s)" % (library, library), \
+            ["defined in %s" % module]
     return None
+
+
+_LIBRARY_DOCS = {}
+
+
+def library_docs():
+    """name -> (signature, text, library, module) for the builtins of the libraries that
+    ``use`` loads, read from their source without importing them (importing registers the
+    names, which only ``use`` may do)."""
+    if _LIBRARY_DOCS:
+        return _LIBRARY_DOCS
+    import ast
+    import importlib.util
+    from .libraries import LIBRARIES
+    for library, module in LIBRARIES.items():
+        if not module:
+            continue
+        try:
+            spec = importlib.util.find_spec(module)
+            with open(spec.origin, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+        except (ImportError, OSError, SyntaxError, AttributeError, TypeError):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and getattr(deco.func, "id", None) == "builtin":
+                    names = [a.value for a in deco.args if isinstance(a, ast.Constant)
+                             and isinstance(a.value, str)]
+                    for n in names:
+                        sig, text = split_doc(ast.get_docstring(node) or "", n)
+                        _LIBRARY_DOCS[n] = (sig or "(%s ...)" % n, text, library, module)
+    _LIBRARY_DOCS.setdefault("", None)
+    return _LIBRARY_DOCS
 
 
 def _kind(b):

@@ -320,6 +320,10 @@ def _get_parser():
 INTERACTIVE = {"<repl>", "<cell>"}
 
 
+def _interactive(filename):
+    return filename in INTERACTIVE or (type(filename) is str and filename.startswith("<cell "))
+
+
 def read(source, filename=None):
     """Parse a whole program. Returns ``(forms, positions)``; raises LispEError."""
     if source.startswith("#!"):
@@ -327,7 +331,7 @@ def read(source, filename=None):
         source = "" if nl < 0 else source[nl:]
     if not source.strip():
         return [], []
-    if filename in INTERACTIVE and "\n" in source and '"' in source:
+    if _interactive(filename) and "\n" in source and '"' in source:
         joined, where = join_string_lines(source)
         if where is not None:
             try:

@@ -42,8 +42,9 @@ class Terminal:
 
     def close(self):
         try:
-            self.send("\x04")
-            for _ in range(50):
+            for i in range(50):
+                if i % 5 == 0:
+                    self.send("\x04")      # again: one sent while the REPL was busy may be lost
                 pid, _ = os.waitpid(self.pid, os.WNOHANG)
                 if pid:
                     return
@@ -134,3 +135,53 @@ def test_lexer_highlights_lispe():
 def test_lexer_registered_with_pygments():
     from pygments.lexers import get_lexer_by_name
     assert get_lexer_by_name("lispe").name == "LispE"
+
+
+def test_string_over_two_lines(term):
+    term.send('(setq s "abc\r')
+    term.send('def")\r')
+    term.send("(size s)\r")
+    term.read_until(r"\n7\n")
+
+
+def test_doc_command_and_help(term):
+    term.send(":doc cons\r")
+    term.read_until(r"\(cons x l\)\n    a new list")
+    term.send("(help 'defun)\r")
+    out = term.read_until(r"\[special form\]")
+    assert "(defun name (params) body...)" in out
+
+
+def test_completion_menu_shows_signatures(term):
+    term.send("(torch_flash_att\t")        # several names: the menu lists them with signatures
+    out = term.read_until(r"\(torch_flash_attention_create embed_di")
+    assert "(torch_flash_attention q k v [scale])" in out
+    term.send("\x03")                       # clear the line
+
+
+def test_large_tensor_echo_is_summarised(term):
+    term.send("(torch_rand (integers 1000 1000))\r")
+    out = term.read_until(r"summarised; println prints them all\)", timeout=60)
+    echo = out[out.index("(torch_rand (integers 1000 1000))"):]
+    assert "tensor([[" in echo and "...," in echo
+    assert len(echo.splitlines()) < 15
+
+
+def test_errors_show_positions_and_calls(term):
+    term.send("foo\r")
+    term.read_until(r"<repl>:1:1: Error: Unbound atom: 'foo'")
+    term.send("(defun f (x) (car x))\r")
+    term.send("(defun g (y) (+ 1 (f y)))\r")
+    term.send("(g 5)\r")
+    out = term.read_until(r"<repl>:1:14: \(car x\)\n")
+    assert "LispE calls, innermost last:\n    <repl>:1:1: (g 5)\n    <repl>:1:19: (f y)\n" in out
+    term.send("(torch_flash_attention_create 256)\r")
+    term.read_until(r"Wrong parameter description\n    usage: \(torch_flash_attention_create embed_dim")
+
+
+def test_scan_knows_strings_and_comments():
+    from lispe_py.repl import scan
+    assert scan('(setq s "abc') == (1, True)
+    assert scan('(setq s "abc\ndef")') == (0, False)
+    assert scan('(a "\\"(" ; "\n)') == (0, False)
+    assert scan("(a `raw (") == (1, True)

@@ -21,7 +21,7 @@ from .printing import cpp_number
 from ..errors import LispEError
 from ..values import truthy
 
-__all__ = ["FlashAttention", "sdpa"]
+__all__ = ["FlashAttention", "sdpa", "attention_probs"]
 
 _CUDA_READY = False
 
@@ -107,6 +107,33 @@ class FlashAttention(TorchModule):
         return out.squeeze(0) if unbatched else out
 
     __call__ = forward
+
+    def attention_weights(self, x, attn_mask=None, is_causal=False):
+        """The attention weights ``forward`` applies to ``x`` (self-attention), which SDPA never
+        materialises: ``[B, H, S, S]`` (``[H, S, S]`` for an ``[S, E]`` input)."""
+        unbatched = x.dim() == 2
+        if unbatched:
+            x = x.unsqueeze(0)
+        m = self.module
+        w = attention_probs(self._heads(x, m.q_proj), self._heads(x, m.k_proj), attn_mask, is_causal)
+        return w.squeeze(0) if unbatched else w
+
+
+def attention_probs(q, k, attn_mask=None, is_causal=False):
+    """softmax(q kT / sqrt(d) + mask) for ``[..., S, d]`` queries and keys: the weights SDPA
+    applies to the values (same mask conventions: bool true = attend, float added)."""
+    scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    if is_causal:
+        lq, lk = scores.shape[-2], scores.shape[-1]
+        keep = torch.ones(lq, lk, dtype=torch.bool, device=scores.device).tril()
+        scores = scores.masked_fill(~keep, float("-inf"))
+    if attn_mask is not None:
+        attn_mask = attn_mask.to(scores.device)
+        if attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    return torch.softmax(scores, dim=-1)
 
 
 def _module(m):

@@ -185,6 +185,18 @@ def mha_sdpa(mha, query, key, value, mask=None, causal=False):
     return out.squeeze(1) if unbatched else out
 
 
+def mha_weights(mha, x, mask=None, causal=False):
+    """The per-head attention weights ``[batch, heads, seq, seq]`` of ``nn.MultiheadAttention``
+    on a sequence-first ``[seq, batch, E]`` input (self-attention), masks as ``mha_sdpa``."""
+    from lispe_py.torch.attention import attention_probs
+    e, h = mha.embed_dim, mha.num_heads
+    q, k, _ = F.linear(x, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
+    s, bsz = q.shape[0], q.shape[1]
+    q = q.reshape(s, bsz, h, e // h).permute(1, 2, 0, 3)
+    k = k.reshape(s, bsz, h, e // h).permute(1, 2, 0, 3)
+    return attention_probs(q, k, sdpa_mask(mask, bsz, h, s, s), bool(causal))
+
+
 # --------------------------------------------------------------------------- wrappers
 
 class Model(TorchModule):
@@ -216,6 +228,12 @@ class MultiHeadAttention(TorchModule):
     def forward(self, x):
         return self.attend(x, x, x)
 
+    def attention_weights(self, x, mask=None, causal=False):
+        """Weights on a batch-first ``[batch, seq, E]`` input (``[seq, E]``: ``[heads, seq, seq]``)."""
+        if x.dim() == 2:
+            return mha_weights(self.module, x.unsqueeze(1), mask, causal).squeeze(0)
+        return mha_weights(self.module, x.transpose(0, 1), mask, causal)
+
 
 class LayerNorm(TorchModule):
     lispe_type = "torch_layernorm_"
@@ -228,6 +246,15 @@ class TransformerBlock(TorchModule):
 
     def forward(self, x, mask=None):
         return self.module(x, mask)
+
+    def attention_weights(self, x, mask=None, causal=False):
+        """The weights of the block's self-attention on x (in the block's own layout)."""
+        m = self.module
+        if x.dim() == 2:
+            return mha_weights(m.attention, x.unsqueeze(1), mask, causal or m.causal).squeeze(0)
+        if m.batch_first:
+            x = x.transpose(0, 1)
+        return mha_weights(m.attention, x, mask, causal or m.causal)
 
 
 class CheckpointedModule:
