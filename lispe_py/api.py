@@ -143,10 +143,12 @@ class LispE:
 
     def _run(self, fn, *args, timeout=None):
         sb = self._interp.sandbox
+        # one long-lived evaluation thread per interpreter: torch's per-thread state (grad
+        # mode, autocast) carries from one eval to the next
         if sb is None:
-            return run_with_big_stack(fn, *args, timeout=timeout)
+            return run_with_big_stack(fn, *args, timeout=timeout, owner=self._interp)
         from .sandbox import running
-        return run_with_big_stack(running, sb, fn, *args, timeout=timeout)
+        return run_with_big_stack(running, sb, fn, *args, timeout=timeout, owner=self._interp)
 
     def eval(self, source, timeout=None, raw=False):
         """Evaluate LispE source; return the value of its last form as a Python value.

@@ -146,7 +146,8 @@ class Session:
             return
         err = value = None
         try:
-            value = run_with_big_stack(self.interp.eval_source, text, SOURCE_NAME, interruptible=True)
+            value = run_with_big_stack(self.interp.eval_source, text, SOURCE_NAME, interruptible=True,
+                                       owner=self.interp)
         except BaseException as e:   # reported below; the session goes on
             err = e
         close_progress()

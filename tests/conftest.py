@@ -3,6 +3,12 @@ import sys
 
 import pytest
 
+# One torch thread per test process: pytest-xdist already runs a process per core, and the
+# tiny models of the tests slow down many times over when OpenMP threads oversubscribe the
+# cores. Set before torch is imported here, inherited by every subprocess and fork.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 

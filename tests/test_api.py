@@ -76,3 +76,47 @@ def test_output_streams_can_be_captured():
     lisp = LispE(stdout=out)
     lisp.eval('(println "hello" 1)')
     assert out.getvalue() == "hello 1\n"
+
+
+def test_torch_thread_state_carries_from_one_eval_to_the_next():
+    # torch keeps grad mode per thread: every eval of an interpreter runs on its own
+    # long-lived thread, so a mode set in one eval holds in the next (as in one program)
+    import torch
+    lisp, other = LispE(), LispE()
+    for interp in (lisp, other):       # runs on the evaluation thread, where the mode lives
+        interp.register("grad_on", lambda: torch.is_grad_enabled(), arity=0)
+    lisp.eval("(use 'lispe_torch) (torch_set_grad_enabled nil)")
+    assert lisp.eval("(grad_on)") in (None, False)
+    assert other.eval("(grad_on)") is True
+    lisp.eval("(torch_set_grad_enabled true)")
+    assert lisp.eval("(grad_on)") is True
+
+
+def test_a_timeout_does_not_reach_the_next_eval():
+    import time
+    lisp = LispE()
+    for _ in range(3):
+        try:
+            lisp.eval("(while true 1)", timeout=0.2)
+            raise AssertionError("no timeout")
+        except LispEError as e:
+            assert "timeout" in e.message
+        # the next evaluation on the same thread runs to its end
+        t0 = time.monotonic()
+        assert lisp.eval("(setq s 0) (loopcount 20000 i (+= s i)) s") == 199990000
+        assert time.monotonic() - t0 < 30
+
+
+def test_the_evaluation_thread_ends_with_its_interpreter():
+    import gc
+    import threading
+    before = sum(1 for t in threading.enumerate() if t.name == "lispe-eval")
+    for _ in range(5):
+        LispE().eval("(+ 1 2)")
+    gc.collect()
+    import time
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and \
+            sum(1 for t in threading.enumerate() if t.name == "lispe-eval") > before:
+        time.sleep(0.05)
+    assert sum(1 for t in threading.enumerate() if t.name == "lispe-eval") <= before

@@ -106,7 +106,8 @@ class LispEKernel(Kernel):
             # the worker thread runs in this request's context: ipykernel's streams read the
             # parent message (which cell the output belongs to) from a context variable
             ctx = contextvars.copy_context()
-            value = run_with_big_stack(ctx.run, interp.eval_source, code, name, interruptible=True)
+            value = run_with_big_stack(ctx.run, interp.eval_source, code, name, interruptible=True,
+                                       owner=interp)
         except BaseException as e:      # reported to the front end; the kernel goes on
             err = e
         close_progress()
