@@ -309,24 +309,10 @@ def _float_hash(x):
 
 
 def umap_order(keys, hasher):
-    """Order in which a fresh libstdc++ ``unordered_map`` iterates ``keys`` inserted in order."""
-    nodes = []          # iteration list of (key, bucket)
-    nbkt = 1
-    count = 0
-    next_resize = 0
-    for k in keys:
-        # rehash policy (_Prime_rehash_policy::_M_need_rehash)
-        if count + 1 > next_resize:
-            min_bkts = max(count + 1, 0 if next_resize else 11)
-            if min_bkts >= nbkt:
-                target = max(min_bkts + 1, nbkt * 2)
-                newb = 13 if target <= 13 else _next_prime(target)
-                nodes = _relink([n[0] for n in nodes], hasher, newb)
-                nbkt = newb
-            next_resize = nbkt
-        nodes = _insert(nodes, k, hasher(k) % nbkt)
-        count += 1
-    return [n[0] for n in nodes]
+    """Order in which a fresh libstdc++ ``unordered_map`` iterates ``keys`` inserted in order
+    (see :mod:`lispe_py.builtins.unordered`)."""
+    from .builtins.unordered import umap_order as order
+    return order(keys, hasher)
 
 
 def _insert(nodes, key, b):

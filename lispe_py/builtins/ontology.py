@@ -58,34 +58,9 @@ class Concept:
 
 
 def _umap_order(keys):
-    """Iteration order of a libstdc++ unordered_map<u32string, ...> filled with keys in order
-    (a node joins the front of its bucket, also when the table is rehashed)."""
-    from ..values import _murmur64, _next_prime
-    nodes = []
-    nbkt, next_resize = 1, 0
-    for count, k in enumerate(keys):
-        if count + 1 > next_resize:
-            min_bkts = max(count + 1, 0 if next_resize else 11)
-            if min_bkts >= nbkt:
-                target = max(min_bkts + 1, nbkt * 2)
-                nbkt = 13 if target <= 13 else _next_prime(target)
-                nodes = _place([n for n, _ in nodes], nbkt, [])
-            next_resize = nbkt
-        nodes = _place([k], nbkt, nodes)
-    return [n for n, _ in nodes]
-
-
-def _place(keys, nbkt, out):
-    from ..values import _murmur64
-    for k in keys:
-        b = _murmur64(k.encode("utf-32-le")) % nbkt
-        for i, (_, nb) in enumerate(out):
-            if nb == b:
-                out.insert(i, (k, b))
-                break
-        else:
-            out.insert(0, (k, b))
-    return out
+    """Iteration order of a libstdc++ unordered_map<u32string, ...> filled with keys in order."""
+    from .unordered import string_hash, umap_order
+    return umap_order(keys, string_hash)
 
 
 def _onto(h):
