@@ -7,7 +7,8 @@ among functions and builtins. Special forms are compiled by the functions regist
 torch: builtins come from :mod:`lispe_py.builtins.registry`.
 """
 
-from .builtins.registry import BUILTINS, Builtin
+from .builtins.registry import BUILTINS, SPECIAL_FORMS, Builtin
+from .runtime import deep_copy, iterate
 from .callables import (MISSING, ClassDef, Function, Instance, Lambda, Method, MethodFrame,
                         Params, PatternFunction, TailCall)
 from .errors import BreakSignal, LispEError, ReturnSignal
@@ -15,8 +16,6 @@ from .reserved import LET_RESERVED_NAMES, RESERVED_NAMES
 from .values import (EMPTY, TRUE, Atom, Dictionary, Form, List, Maybe, to_string, truthy,
                      wrap64)
 from . import values as V
-
-SPECIAL_FORMS = {}
 
 _I64_MIN = -(1 << 63)
 _I64_MAX = (1 << 63) - 1
@@ -117,24 +116,6 @@ def _const(v):
     def const(env):
         return v
     return const
-
-
-def deep_copy(v):
-    """Copy containers recursively (atoms, numbers, strings and foreign objects are shared)."""
-    if isinstance(v, list):
-        if isinstance(v, Form):
-            return List(deep_copy(x) for x in v)
-        if isinstance(v, V.LList):
-            return V.LList([deep_copy(x) for x in v], v.tail)
-        return type(v)(deep_copy(x) for x in v)
-    if isinstance(v, dict):
-        out = type(v)()
-        for k, x in (V.dict_items(v) if not isinstance(v, Dictionary) else v.items()):
-            out[k] = deep_copy(x)
-        return out
-    if isinstance(v, set):
-        return type(v)(v)
-    return v
 
 
 def _copying_const(v):
@@ -335,6 +316,9 @@ def _printed(arg):
 def compile_builtin_call(b, form, ctx):
     name = b.name
     if name in _FN_ARG_BUILTINS and len(form) > 1:
+        from .builtins.functional import partial_error      # LispE checks it when compiling
+        if partial_error(name, form[1]):
+            raise compile_error(partial_error(name, form[1]), ctx, form)
         args = [_compile_fn_arg(form[1], ctx)] + [compile_expr(a, ctx) for a in form[2:]]
         if name in _NO_INDIRECT_FN and type(form[1]) is Atom and form[1] is not TRUE \
                 and form[1].name not in BUILTINS and form[1].name not in ctx.interp.functions:
@@ -358,6 +342,9 @@ def compile_builtin_call(b, form, ctx):
         # LispE turns each argument into text as soon as it is evaluated:
         # (println l (pop l)) shows l before the pop
         args = [_printed(a) for a in args]
+    if n == 2 and name in ("^^", "**") and type(form[2]) is int and form[2] == 2:
+        from .builtins.arith import SQUARE as b     # LispE compiles (^^ x 2) as (* x x)
+        args, n = args[:1], 1
     fast = FAST_BINARY.get(name)
     if fast is not None and n == 2:
         return fast(args[0], args[1], b.fn, ctx, form)
@@ -432,7 +419,8 @@ def compile_builtin_call(b, form, ctx):
     return calln
 
 
-CANONICAL_NAMES = {"@": "at", "nth": "at"}
+CANONICAL_NAMES = {"@": "at", "nth": "at", "sum": "∑", "product": "∏", "iota": "⍳",
+                   "iota0": "⍳0", "rho": "ρ", "outer": "°", "to_list": "⊂"}
 
 # ---- fast paths for two-argument arithmetic and comparison on integers
 
@@ -1150,32 +1138,6 @@ def _top_return(fn, ctx):
     return returning
 
 
-def iterate(v):
-    """What ``loop`` walks: elements, characters, keys (printing order), range values."""
-    if isinstance(v, list):
-        return v
-    if isinstance(v, str):
-        return v
-    if isinstance(v, dict):
-        return V.dict_keys(v)
-    if isinstance(v, set):
-        return sorted(v)
-    it = getattr(v, "lispe_iter", None)
-    if it is not None:
-        return it()
-    if v is None or isinstance(v, (int, float)) or type(v) is Atom:
-        return ()                # LispE walks nothing in a number or an atom
-    from .protocols import SIZE, AT, ITER, find
-    h = find(ITER, v)
-    if h is not None:
-        return h(v)
-    if find(SIZE, v) is not None and find(AT, v) is not None:
-        size = find(SIZE, v)(v)
-        at = find(AT, v)
-        return (at(v, [i]) for i in range(size))
-    raise LispEError("cannot loop over this value: '%s'" % to_string(v))
-
-
 @special("loop")
 def sf_loop(form, ctx, tail):
     if len(form) < 3:
@@ -1329,14 +1291,16 @@ def sf_or(form, ctx, tail):
 
 @special("andvalue")
 def sf_andvalue(form, ctx, tail):
+    if len(form) < 3:
+        raise compile_error("Wrong number of arguments for: 'andvalue'", ctx, form)
     fns = [compile_expr(f, ctx) for f in form[1:]]
 
     def andvalue(env):
         v = None
         for f in fns:
             v = f(env)
-            if not truthy(v):
-                return None
+            if not truthy(v):    # LispE returns the first false value (0, "", ()...)
+                return v
         return v
     return andvalue
 
@@ -1414,6 +1378,8 @@ def define_function(form, ctx):
     if len(form) < 3 or type(form[1]) is not Atom:
         raise compile_error("Wrong number of arguments for: 'defun'", ctx, form)
     name = form[1].name
+    if name in BUILTINS and BUILTINS[name].library:     # a deflib function of LispE
+        raise compile_error("Function '%s' already declared" % name, ctx, form)
     if name in BUILTINS or name in SPECIAL_FORMS:
         raise compile_error("'%s' is a reserved keyword." % name, ctx, form, prefix=False) \
             if False else compile_error("'%s' is a reserved keyword." % name, ctx, form)
@@ -1645,8 +1611,16 @@ def sf_flip(form, ctx, tail):
     if len(form) != 2:
         raise compile_error("Wrong number of arguments for: 'flip'", ctx, form)
     call = form[1]
-    if not isinstance(call, list) or len(call) < 3:
-        raise compile_error("Wrong number of arguments for: 'flip'", ctx, form)
+    if not isinstance(call, list) or len(call) < 3 or _sym(call[0]) in ("key@", "keyi@", "keyn@"):
+        from .builtins.lists import flip_value     # anything else: its value flipped
+        value = compile_expr(call, ctx)
+
+        def flip(env):
+            try:
+                return flip_value(value(env))
+            except Exception as e:
+                raise convert_exception(e, ctx, form)
+        return flip
     items = list(call)
     items[1], items[2] = items[2], items[1]
     poss = getattr(call, "poss", None)
@@ -1897,3 +1871,7 @@ def sf_setconst(form, ctx, tail):
         G[name] = value(env)
         return TRUE
     return setconst
+
+
+# the special forms of lispe_py.forms_extra (for, whilein, infix, threads, link)
+from . import forms_extra  # noqa: E402,F401

@@ -4,5 +4,4 @@
 from . import registry  # noqa: F401
 from . import arith, core, lists, functional, dicts, strings, maths, io, jsonfmt, extra  # noqa: F401
 from . import threads, sequences, heap, dicttree, streams, random_dist, rgx, infinite, system, ontology, matrix, apl  # noqa: F401,E402  (the families of issue 15)
-from .. import forms_extra  # noqa: F401,E402  (for, whilein, infix, thread forms)
 from .. import help  # noqa: F401,E402  (the help builtin)

@@ -52,7 +52,7 @@ def type_(x):
     if type(x) is Atom and x.name in BUILTINS:
         return x
     if type(x) is Atom:
-        from ..evaluator import SPECIAL_FORMS
+        from .registry import SPECIAL_FORMS
         if x.name in SPECIAL_FORMS:
             return x
     return Atom(type_name(x))

@@ -262,6 +262,6 @@ def stringbyte(x):
 @builtin("atoms", interp=True, arity=0)
 def atoms(interp, env):
     """(atoms): the names of the builtins and special forms."""
-    from ..evaluator import SPECIAL_FORMS
+    from .registry import SPECIAL_FORMS
     from ..values import Atom
     return List(Atom(n) for n in sorted(set(BUILTINS) | set(SPECIAL_FORMS)))

@@ -7,7 +7,7 @@ A function argument may be a quoted name, a lambda, a builtin, or a partial list
 from ..errors import LispEError
 from ..values import (Atom, Floats, Form, Integers, List, Numbers, Shorts, Strings,
                       Float32, Short, truthy, to_string)
-from ..evaluator import iterate
+from ..runtime import iterate
 from .registry import builtin
 
 

@@ -491,7 +491,7 @@ def reverse(l, deep=None):
 @builtin("clone", arity=1)
 def clone(x):
     """(clone x): a deep copy."""
-    from ..evaluator import deep_copy
+    from ..runtime import deep_copy
     return deep_copy(x)
 
 

@@ -13,7 +13,7 @@ frame first: ``fn(interp, env, *args)``. ``library=True`` marks a LispE library
 ``Wrong parameter description`` at run time instead of a compile-time arity error.
 """
 
-__all__ = ["Builtin", "BUILTINS", "builtin", "alias", "lookup"]
+__all__ = ["Builtin", "BUILTINS", "builtin", "alias", "lookup", "SPECIAL_FORMS"]
 
 
 class Builtin:
@@ -119,6 +119,11 @@ class _Registry(dict):
 _MISSING = object()
 _LAZY_PREFIXES = ("torch_", "tensor_")
 BUILTINS = _Registry()
+
+# name -> the compiler of a special form (if, setq, defun...): filled by lispe_py.forms
+# when it is imported; kept here, below the builtins, so that a builtin can ask whether a
+# name is a special form without importing the compiler
+SPECIAL_FORMS = {}
 
 
 def _arity_from_signature(fn, skip):

@@ -10,14 +10,14 @@ from .registry import builtin
 
 
 def _iter(interp, v):
-    from ..evaluator import iterate
+    from ..runtime import iterate
     return iterate(v)
 
 
 @builtin("enum", arity=(1, 2))
 def enum(l, start=0):
     """(enum container [start]): the list of (index element) pairs, indexes from start (0)."""
-    from ..evaluator import iterate
+    from ..runtime import iterate
     i = integer(start)
     if isinstance(l, (list, str)):
         items = iterate(l)

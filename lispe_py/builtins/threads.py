@@ -143,7 +143,7 @@ def trigger(interp, env, key):
 @builtin("threadstore", interp=True, arity=2)
 def threadstore(interp, env, key, value):
     """(threadstore key value): append a copy of value to the list shared under key; true."""
-    from ..evaluator import deep_copy
+    from ..runtime import deep_copy
     st = state_of(interp)
     with st.guard:
         st.store.setdefault(to_string(key), List()).append(deep_copy(value))
@@ -154,7 +154,7 @@ def threadstore(interp, env, key, value):
 def threadretrieve(interp, env, key=None):
     """(threadretrieve [key]): the list stored under key (nil if none); without a key, a
     dictionary of everything stored."""
-    from ..evaluator import deep_copy
+    from ..runtime import deep_copy
     st = state_of(interp)
     with st.guard:
         if key is None:
