@@ -198,7 +198,7 @@ class ThreadFunction(Function):
 
     def call(self, args, env=None):
         from .builtins.threads import start_thread
-        frame_args = list(args)
+        frame_args = [deep_copy(a) for a in args]     # LispE gives the thread copies
         self.bind(frame_args)           # arity errors are raised in the caller
         start_thread(self.interp, lambda: Function.call(self, frame_args))
         return TRUE
@@ -206,7 +206,10 @@ class ThreadFunction(Function):
 
 @special("dethread")
 def sf_dethread(form, ctx, tail):
-    """(dethread name (params) body...): a function whose calls run on their own thread."""
+    """(dethread name (params) body...): a function whose calls run on their own thread,
+    with copies of the arguments and an empty global frame of its own."""
+    from .builtins.threads import enable_thread_globals
+    enable_thread_globals(ctx.interp)
     f = define_function(form, ctx)
     t = ThreadFunction(f.name, f.params, f.body, Form([Atom("dethread")] + list(form[1:])),
                        f.globals_)

@@ -4,7 +4,14 @@
 :mod:`lispe_py.forms_extra`.
 
 An error raised in a thread stops the whole program, as in LispE: it is raised in the
-thread that started it (at once, or at the latest by ``wait``)."""
+thread that started it (at once, or at the latest by ``wait``).
+
+A LispE thread starts with an empty global frame: it sees the functions, macros and
+classes of the program but none of its global variables (not even ``_pi``), and what it
+stores with ``setg`` (or ``setq`` at its top level) stays in its own frame. lispe-py does
+the same when the interpreter's global frame is a :class:`GlobalFrame`: the first
+``dethread`` turns it into a frame that answers each thread with that thread's own
+dictionary (:func:`enable_thread_globals`). On a plain ``dict`` the threads share it."""
 
 import ctypes
 import threading
@@ -13,7 +20,72 @@ from ..errors import LispEError
 from ..values import TRUE, Dictionary, List, lbool, to_string
 from .registry import builtin
 
-LOCAL = threading.local()       # depth of threadspace blocks of the current thread
+class _Local(threading.local):
+    owner = None        # the global frame whose dethread function this thread runs
+    frame = None        # this thread's own global variables
+    depth = 0           # threadspace blocks entered
+
+
+LOCAL = _Local()
+
+
+class GlobalFrame(dict):
+    """The global frame of an interpreter: a plain dict until a thread is defined."""
+
+    __slots__ = ()
+
+
+class _ThreadGlobals(GlobalFrame):
+    """A global frame that answers each dethread thread with that thread's own frame
+    (and the program itself with the dict)."""
+
+    __slots__ = ()
+
+    def get(self, k, default=None):
+        f = LOCAL.frame if LOCAL.owner is self else None
+        return dict.get(self, k, default) if f is None else f.get(k, default)
+
+    def __getitem__(self, k):
+        f = LOCAL.frame if LOCAL.owner is self else None
+        return dict.__getitem__(self, k) if f is None else f[k]
+
+    def __setitem__(self, k, v):
+        f = LOCAL.frame if LOCAL.owner is self else None
+        if f is None:
+            dict.__setitem__(self, k, v)
+        else:
+            f[k] = v
+
+    def __delitem__(self, k):
+        f = LOCAL.frame if LOCAL.owner is self else None
+        if f is None:
+            dict.__delitem__(self, k)
+        else:
+            del f[k]
+
+    def __contains__(self, k):
+        f = LOCAL.frame if LOCAL.owner is self else None
+        return dict.__contains__(self, k) if f is None else k in f
+
+    def setdefault(self, k, default=None):
+        f = LOCAL.frame if LOCAL.owner is self else None
+        return dict.setdefault(self, k, default) if f is None else f.setdefault(k, default)
+
+    def pop(self, k, *default):
+        f = LOCAL.frame if LOCAL.owner is self else None
+        return dict.pop(self, k, *default) if f is None else f.pop(k, *default)
+
+
+def enable_thread_globals(interp):
+    """Give each dethread thread of interp its own empty global frame (possible when the
+    interpreter's frame is a GlobalFrame; True when it is done)."""
+    g = interp.globals
+    if type(g) is _ThreadGlobals:
+        return True
+    if type(g) is GlobalFrame:
+        g.__class__ = _ThreadGlobals      # the same object: every compiled access follows
+        return True
+    return False
 
 
 class ThreadState:
@@ -59,7 +131,11 @@ def start_thread(interp, fn):
     st = state_of(interp)
     parent = threading.get_ident()
 
+    g = interp.globals
+
     def target():
+        LOCAL.owner = g              # this thread's global variables (see _ThreadGlobals)
+        LOCAL.frame = {}
         try:
             fn()
         except LispEError as e:
