@@ -8,6 +8,9 @@ torch: builtins come from :mod:`lispe_py.builtins.registry`.
 """
 
 from .builtins.registry import BUILTINS, SPECIAL_FORMS, Builtin
+from .builtins.registry import (CANONICAL_NAMES, DEFLIB_NAMES, _operator_name,  # noqa: F401
+                                FN_ARG_BUILTINS as _FN_ARG_BUILTINS, NO_INDIRECT_FN as _NO_INDIRECT_FN,
+                                PRINTING as _PRINTING)
 from .runtime import deep_copy, iterate
 from .callables import (MISSING, ClassDef, Function, Instance, Lambda, Method, MethodFrame,
                         Params, PatternFunction, TailCall)
@@ -160,7 +163,7 @@ def compile_symbol(a, ctx):
                 return symbol(env)
 
     b = None if name in ctx.params else BUILTINS.get(name)
-    if b is not None and not b.library and not _OPERATOR_NAME(name) and name not in DEFLIB_NAMES:
+    if b is not None and not b.value:
         def instruction(env):
             v = env.get(name, MISSING)
             if v is MISSING:
@@ -205,39 +208,6 @@ def variable_frame(env, name, G):
     return None
 
 
-# names that are library (deflib) functions in LispE: they can be used as values
-DEFLIB_NAMES = frozenset("""
-    command os_version setenv getenv fileinfo realpath ls isdirectory exit memory_size
-    memory_full_size chrono date year month day hour minute second yearday weekday setdate
-    file file_close file_eof file_read file_getstruct file_readlist file_readline
-    file_getchar file_seek file_tell file_write file_writeln trim0 trim trimleft trimright
-    lower format sprintf upper replace convert_in_base left ngrams right middle getstruct
-    split splite ord chr chrbyte padding fill editdistance deaccentuate startwith endwith
-    lowerp upperp alphap digitp emojip punctuationp vowelp consonantp lower? upper? alpha?
-    digit? emoji? punctuation? vowel? consonant? indent segment segment_e tokenizer_main
-    segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display tokenize
-    get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators set_tokenizer_operators
-    json_read json_write json_parse json √ ∛ fabs acos acosh asin asinh atan atanh cbrt cos
-    cosh erf erfc exp exp2 expm1 floor gcd hcf iabs lgamma log log10 log1p log2 logb
-    nearbyint rint round sin sinh sqrt tan tanh tgamma trunc radian degree cosine random
-    shuffle uuid random_choice uniform_distribution bernoulli_distribution
-    binomial_distribution negative_binomial_distribution geometric_distribution
-    poisson_distribution exponential_distribution gamma_distribution weibull_distribution
-    extreme_value_distribution normal_distribution lognormal_distribution
-    chi_squared_distribution cauchy_distribution fisher_distribution student_distribution
-    discrete_distribution piecewise_constant_distribution piecewise_linear_distribution rgx
-    rgx_find rgx_findall rgx_find_i rgx_findall_i rgx_match rgx_replace rgx_split ontology
-    ontology_ontology ontology_create ontology_concept ontology_contain ontology_intersect
-    ontology_add ontology_remove ontology_list ontology_find ontology_absurd
-    ontology_absurdp ontology_all
-""".split())
-
-
-def _operator_name(name, _ops=frozenset("+-*/%<>=&|^~!@?")):
-    return all(c in _ops for c in name) or name in ("and", "or", "xor", "not")
-
-
-_OPERATOR_NAME = _operator_name
 
 
 def compile_list(form, ctx, tail=False):
@@ -269,21 +239,6 @@ def _args(form, ctx):
     return [compile_expr(a, ctx) for a in form[1:]]
 
 
-# builtins that refuse a function argument read from a variable holding a name or a list
-# (LispE: "(setq a '+) (map a l)" fails; "(map '+ l)" works)
-_NO_INDIRECT_FN = frozenset(["map", "filter", "takewhile", "dropwhile", "foldl", "foldr", "foldl1",
-                             "foldr1", "scanl", "scanl1", "scanr", "scanr1"])
-
-# builtin names that can be used as values (the operators); other builtin names evaluated
-# as values fail with "cannot evaluate this instruction", except as the function argument
-# of a higher-order builtin
-_FN_ARG_BUILTINS = frozenset(["map", "filter", "takewhile", "dropwhile", "foldl", "foldr", "foldl1",
-                              "foldr1", "scanl", "scanl1", "scanr", "scanr1", "maplist", "mapcar",
-                              "¨", "filterlist", "zipwith", "apply", "sort", "filtercar",
-                              "dropcar", "takecar", "scanlist", "droplist", "takelist", "over",
-                              "for", "whilein", "help"])
-
-
 def _indirect_fn_check(arg, fname):
     def checked(env):
         v = arg(env)
@@ -306,21 +261,18 @@ def _compile_fn_arg(a, ctx):
     return compile_expr(a, ctx)
 
 
-_PRINTING = {"print", "println", "printerr", "printerrln"}
-
-
 def _printed(arg):
     return lambda env: to_string(arg(env))
 
 
 def compile_builtin_call(b, form, ctx):
     name = b.name
-    if name in _FN_ARG_BUILTINS and len(form) > 1:
+    if b.fn_arg and len(form) > 1:
         from .builtins.functional import partial_error      # LispE checks it when compiling
         if partial_error(name, form[1]):
             raise compile_error(partial_error(name, form[1]), ctx, form)
         args = [_compile_fn_arg(form[1], ctx)] + [compile_expr(a, ctx) for a in form[2:]]
-        if name in _NO_INDIRECT_FN and type(form[1]) is Atom and form[1] is not TRUE \
+        if b.no_indirect and type(form[1]) is Atom and form[1] is not TRUE \
                 and form[1].name not in BUILTINS and form[1].name not in ctx.interp.functions:
             args[0] = _indirect_fn_check(args[0], name)
     else:
@@ -336,16 +288,16 @@ def compile_builtin_call(b, form, ctx):
                 raise located(LispEError("Wrong parameter description"), ctx, form)
             return missing
         else:
-            raise compile_error("Wrong number of arguments for: '%s'" % CANONICAL_NAMES.get(name, name),
+            raise compile_error("Wrong number of arguments for: '%s'" % b.canonical,
                                 ctx, form)
-    if n > 1 and name in _PRINTING:
+    if n > 1 and b.printing:
         # LispE turns each argument into text as soon as it is evaluated:
         # (println l (pop l)) shows l before the pop
         args = [_printed(a) for a in args]
     if n == 2 and name in ("^^", "**") and type(form[2]) is int and form[2] == 2:
         from .builtins.arith import SQUARE as b     # LispE compiles (^^ x 2) as (* x x)
         args, n = args[:1], 1
-    fast = FAST_BINARY.get(name)
+    fast = _FAST_BINARY.get(b.inline)
     if fast is not None and n == 2:
         return fast(args[0], args[1], b.fn, ctx, form)
     fn = b.fn
@@ -418,9 +370,6 @@ def compile_builtin_call(b, form, ctx):
             raise convert_exception(e, ctx, form)
     return calln
 
-
-CANONICAL_NAMES = {"@": "at", "nth": "at", "sum": "∑", "product": "∏", "iota": "⍳",
-                   "iota0": "⍳0", "rho": "ρ", "outer": "°", "to_list": "⊂"}
 
 # ---- fast paths for two-argument arithmetic and comparison on integers
 
@@ -525,10 +474,11 @@ def _fast_compare(op):
     return make
 
 
-FAST_BINARY = {
+# the closures of the builtins flagged ``inline`` (by their operator), for two arguments
+_FAST_BINARY = {
     "+": _fast_arith("+"), "-": _fast_arith("-"), "*": _fast_arith("*"),
     "<": _fast_compare("<"), ">": _fast_compare(">"), "<=": _fast_compare("<="),
-    ">=": _fast_compare(">="), "=": _fast_compare("="), "eq": _fast_compare("="),
+    ">=": _fast_compare(">="), "==": _fast_compare("="),
 }
 
 

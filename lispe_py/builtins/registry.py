@@ -17,11 +17,29 @@ __all__ = ["Builtin", "BUILTINS", "builtin", "alias", "lookup", "SPECIAL_FORMS"]
 
 
 class Builtin:
-    """A builtin function value (what the atom ``car`` evaluates to)."""
+    """A builtin function value (what the atom ``car`` evaluates to).
 
-    __slots__ = ("name", "fn", "min", "max", "interp", "library", "doc", "module", "params")
+    Besides its arity, a builtin carries the flags the compiler reads (defaults from the
+    tables below, by name; a family may pass them to :func:`builtin`):
 
-    def __init__(self, name, fn, lo, hi, interp, library, doc):
+    * ``value``: the bare name evaluates to the builtin (operators and LispE's library
+      functions); any other builtin name read as a variable is "cannot evaluate this
+      instruction" (except as the function argument of a higher-order builtin);
+    * ``fn_arg``: the first argument is a function: a bare builtin name there is the
+      builtin even where a variable of that name exists;
+    * ``no_indirect``: that function argument may not come from a variable holding a
+      name or a list (LispE: ``(setq a '+) (map a l)`` fails, ``(map '+ l)`` works);
+    * ``printing``: each argument is turned into text as soon as it is evaluated
+      (``(println l (pop l))`` shows l before the pop);
+    * ``canonical``: the name arity errors show (``nth`` -> ``at``);
+    * ``inline``: the operator the compiler may compute inline on plain integers and
+      floats (``+ - * % < > <= >= = eq``), falling back to ``fn`` for any other operand.
+    """
+
+    __slots__ = ("name", "fn", "min", "max", "interp", "library", "doc", "module", "params",
+                 "value", "fn_arg", "no_indirect", "printing", "canonical", "inline")
+
+    def __init__(self, name, fn, lo, hi, interp, library, doc, **flags):
         self.name = name
         self.fn = fn
         self.min = lo
@@ -31,6 +49,16 @@ class Builtin:
         self.doc = doc
         self.module = fn.__module__
         self.params = None      # parameter names shown when a library function is printed
+        self.value = library or name in DEFLIB_NAMES or _operator_name(name)
+        self.fn_arg = name in FN_ARG_BUILTINS
+        self.no_indirect = name in NO_INDIRECT_FN
+        self.printing = name in PRINTING
+        self.canonical = CANONICAL_NAMES.get(name, name)
+        self.inline = INLINE_OPERATORS.get(name)
+        for k, v in flags.items():
+            if k not in _FLAGS:
+                raise TypeError("unknown builtin flag: %s" % k)
+            setattr(self, k, v)
 
     def accepts(self, n):
         return n >= self.min and (self.max is None or n <= self.max)
@@ -126,6 +154,63 @@ BUILTINS = _Registry()
 SPECIAL_FORMS = {}
 
 
+# ---------------------------------------------------------------------------- flags by name
+
+_FLAGS = ("value", "fn_arg", "no_indirect", "printing", "canonical", "inline")
+
+# names that are library (deflib) functions in LispE: they can be used as values
+DEFLIB_NAMES = frozenset("""
+    command os_version setenv getenv fileinfo realpath ls isdirectory exit memory_size
+    memory_full_size chrono date year month day hour minute second yearday weekday setdate
+    file file_close file_eof file_read file_getstruct file_readlist file_readline
+    file_getchar file_seek file_tell file_write file_writeln trim0 trim trimleft trimright
+    lower format sprintf upper replace convert_in_base left ngrams right middle getstruct
+    split splite ord chr chrbyte padding fill editdistance deaccentuate startwith endwith
+    lowerp upperp alphap digitp emojip punctuationp vowelp consonantp lower? upper? alpha?
+    digit? emoji? punctuation? vowel? consonant? indent segment segment_e tokenizer_main
+    segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display tokenize
+    get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators set_tokenizer_operators
+    json_read json_write json_parse json √ ∛ fabs acos acosh asin asinh atan atanh cbrt cos
+    cosh erf erfc exp exp2 expm1 floor gcd hcf iabs lgamma log log10 log1p log2 logb
+    nearbyint rint round sin sinh sqrt tan tanh tgamma trunc radian degree cosine random
+    shuffle uuid random_choice uniform_distribution bernoulli_distribution
+    binomial_distribution negative_binomial_distribution geometric_distribution
+    poisson_distribution exponential_distribution gamma_distribution weibull_distribution
+    extreme_value_distribution normal_distribution lognormal_distribution
+    chi_squared_distribution cauchy_distribution fisher_distribution student_distribution
+    discrete_distribution piecewise_constant_distribution piecewise_linear_distribution rgx
+    rgx_find rgx_findall rgx_find_i rgx_findall_i rgx_match rgx_replace rgx_split ontology
+    ontology_ontology ontology_create ontology_concept ontology_contain ontology_intersect
+    ontology_add ontology_remove ontology_list ontology_find ontology_absurd
+    ontology_absurdp ontology_all
+""".split())
+
+# builtins whose first argument is a function
+FN_ARG_BUILTINS = frozenset("""
+    map filter takewhile dropwhile foldl foldr foldl1 foldr1 scanl scanl1 scanr scanr1
+    maplist mapcar ¨ filterlist zipwith apply sort filtercar dropcar takecar scanlist
+    droplist takelist over for whilein help
+""".split())
+
+# ... of which these refuse a function read from a variable holding a name or a list
+NO_INDIRECT_FN = frozenset("""
+    map filter takewhile dropwhile foldl foldr foldl1 foldr1 scanl scanl1 scanr scanr1
+""".split())
+
+PRINTING = frozenset(["print", "println", "printerr", "printerrln"])
+
+CANONICAL_NAMES = {"@": "at", "nth": "at", "sum": "∑", "product": "∏", "iota": "⍳",
+                   "iota0": "⍳0", "rho": "ρ", "outer": "°", "to_list": "⊂"}
+
+INLINE_OPERATORS = {"+": "+", "-": "-", "*": "*", "%": "%", "<": "<", ">": ">", "<=": "<=",
+                    ">=": ">=", "=": "==", "eq": "=="}
+
+
+def _operator_name(name, _ops=frozenset("+-*/%<>=&|^~!@?")):
+    """Operator names (and and/or/xor/not) can be used as values."""
+    return all(c in _ops for c in name) or name in ("and", "or", "xor", "not")
+
+
 def _arity_from_signature(fn, skip):
     """(min, max) positional arguments of a plain Python function (code object flags, which
     is much cheaper at start-up than inspect.signature)."""
@@ -145,13 +230,15 @@ def _arity_from_signature(fn, skip):
     return lo, n
 
 
-def builtin(name, *aliases, arity=None, interp=False, library=False, params=None, doc=None):
+def builtin(name, *aliases, arity=None, interp=False, library=False, params=None, doc=None,
+            **flags):
     """Register the decorated function under ``name`` and ``aliases``.
 
     ``arity``: an int (exact), a ``(min, max)`` tuple (``max`` None = unlimited),
     or None to read it from the signature. ``params`` and ``doc`` (optional) are what a
     library function shows when printed (default: the Python parameter names and the
-    first line of the docstring)."""
+    first line of the docstring). ``flags``: any of the :class:`Builtin` flags (``value``,
+    ``fn_arg``, ``no_indirect``, ``printing``, ``canonical``, ``inline``), for every name."""
 
     def deco(fn):
         if arity is None:
@@ -163,7 +250,7 @@ def builtin(name, *aliases, arity=None, interp=False, library=False, params=None
         text = doc if doc is not None else \
             ((fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
         for n in (name,) + aliases:
-            b = Builtin(n, fn, lo, hi, interp, library, text)
+            b = Builtin(n, fn, lo, hi, interp, library, text, **flags)
             b.params = list(params) if params is not None else None
             BUILTINS[n] = b
         return fn
