@@ -78,7 +78,7 @@ class LispEError(Exception):
         interp = getattr(ctx, "interp", None)
         if interp is None or name not in interp.functions:
             from .builtins.registry import BUILTINS
-            from .evaluator import SPECIAL_FORMS
+            from .builtins.registry import SPECIAL_FORMS
             if name in BUILTINS or name in SPECIAL_FORMS or name in getattr(interp, "macros", ()):
                 return
         calls = self.calls
@@ -114,18 +114,17 @@ class LispEError(Exception):
     def usage(self):
         """The signature of what an arity error is about ('(cons a b)'), or None."""
         m = self.message
+        head = "Wrong number of arguments for: '"
+        name = None
         if type(m) is not str:
             return None
-        name = None
-        if m.startswith("Wrong number of arguments for: '") and m.endswith("'"):
-            name = m[len("Wrong number of arguments for: '"):-1]
-        elif m == "Wrong parameter description" or m == "wrong number of arguments":
+        if m.startswith(head) and m.endswith("'"):
+            name = m[len(head):-1]
+        elif m == "Wrong parameter description":       # a library function: the form's head
             form = self.form
-            if isinstance(form, list) and form and type(getattr(form[0], "name", None)) is str:
-                name = form[0].name
-                if m == "wrong number of arguments":
-                    return None       # an indirect call: the form is not the call
-        if not name:
+            if isinstance(form, list) and form:
+                name = getattr(form[0], "name", None)
+        if type(name) is not str or not name:
             return None
         try:
             from .help import signature

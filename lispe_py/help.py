@@ -177,7 +177,7 @@ def aliases_of(b):
 
 def special_doc(name):
     """(signature, text) of a special form, or None."""
-    from .evaluator import SPECIAL_FORMS
+    from .builtins.registry import SPECIAL_FORMS
     fn = SPECIAL_FORMS.get(name)
     if fn is None:
         return None
@@ -277,14 +277,16 @@ def _lookup(name, interp=None):
 
 
 _LIBRARY_DOCS = {}
+_LIBRARY_READ = []
 
 
 def library_docs():
     """name -> (signature, text, library, module) for the builtins of the libraries that
     ``use`` loads, read from their source without importing them (importing registers the
     names, which only ``use`` may do)."""
-    if _LIBRARY_DOCS:
+    if _LIBRARY_READ:
         return _LIBRARY_DOCS
+    _LIBRARY_READ.append(True)
     import ast
     import importlib.util
     from .libraries import LIBRARIES
@@ -307,7 +309,6 @@ def library_docs():
                     for n in names:
                         sig, text = split_doc(ast.get_docstring(node) or "", n)
                         _LIBRARY_DOCS[n] = (sig or "(%s ...)" % n, text, library, module)
-    _LIBRARY_DOCS.setdefault("", None)
     return _LIBRARY_DOCS
 
 
@@ -382,7 +383,7 @@ def _short(v, limit=60):
 
 def names(interp=None):
     """Every name help knows: builtins, special forms, and the interpreter's own."""
-    from .evaluator import SPECIAL_FORMS
+    from .builtins.registry import SPECIAL_FORMS
     out = set(BUILTINS) | set(SPECIAL_FORMS)
     if interp is not None:
         out |= set(interp.functions) | set(getattr(interp, "macros", {}))

@@ -204,16 +204,16 @@ def main(debug=False):
     def _(event):
         buf = event.current_buffer
         text = buf.text
+        if text.strip().startswith(":"):        # a REPL command is one line
+            buf.validate_and_handle()
+            return
         depth, open_string = scan(text)
         if open_string and text.strip():
             buf.insert_text("\n")         # inside a string: the line break is part of it
-        elif text.strip() and depth > 0 and not session_command(text):
+        elif text.strip() and depth > 0:
             buf.insert_text("\n" + "   " * depth)
         else:
             buf.validate_and_handle()
-
-    def session_command(text):
-        return text.strip().startswith(":")
 
     hist_path = os.environ.get("LISPE_PY_HISTORY", os.path.join(os.path.expanduser("~"), ".lispe_py_history"))
     try:
