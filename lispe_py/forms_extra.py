@@ -282,6 +282,22 @@ def sf_lock(form, ctx, tail):
 del threading
 
 
+# ----------------------------------------------------------------------------- setshape
+
+@special("setshape")
+def sf_setshape(form, ctx, tail):
+    """(setshape var shape i [j ...] value): the builtin, whose container must be a variable
+    (LispE checks it when compiling)."""
+    from .builtins.registry import BUILTINS
+    try:
+        from .compiler.closures import compile_builtin_call
+    except ImportError:                             # before the compiler package
+        from .evaluator import compile_builtin_call
+    if len(form) > 1:
+        _check_var(form[1], ctx, form)
+    return compile_builtin_call(BUILTINS["setshape"], form, ctx)
+
+
 # ----------------------------------------------------------------------------- link
 
 @special("link")

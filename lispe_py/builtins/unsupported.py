@@ -6,14 +6,12 @@ An unbound atom found here raises ``'<name>' is not supported yet in lispe-py`` 
 from ..errors import LispEError
 
 _THREADS = "threads are not available"
-_MATRIX = "LispE's own matrices and tensors: use the torch builtins (tensor_*)"
 _RGX = "LispE's own regular expression syntax is not implemented"
 _ONTO = "ontologies are not implemented"
 _FILES = "file streams are not implemented (use fread, fwrite, fappend)"
 _TOKEN = "LispE's rule-based tokenizer is not implemented"
 _RANDOM = "random distributions are not implemented"
 _INTERNAL = "internal to the C++ interpreter"
-_LINEAR = "linear algebra on LispE matrices is not implemented (use torch)"
 
 UNSUPPORTED = {}
 
@@ -23,8 +21,6 @@ def _add(reason, names):
         UNSUPPORTED[n] = reason
 
 
-_add(_MATRIX, "irank@ atshape setshape")
-_add(_LINEAR, "solve ludcmp lubksb")
 _add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display "
              "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
              "set_tokenizer_operators segment_e")
