@@ -113,3 +113,15 @@ def test_the_guard_sees_an_undeclared_import(tmp_path):
     p.write_text("import json\nimport yaml\ndef f(t):\n    return t.numpy()\n")
     mods = _imports([str(p)])
     assert set(mods) == {"json", "yaml", "numpy"}
+
+
+def test_every_package_is_shipped():
+    """A non-editable install ships only the packages pyproject.toml lists."""
+    if tomllib is None:
+        pytest.skip("tomllib needs Python 3.11")
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        listed = set(tomllib.load(f)["tool"]["setuptools"]["packages"])
+    found = {os.path.relpath(d, ROOT).replace(os.sep, ".")
+             for d, _, files in os.walk(os.path.join(ROOT, "lispe_py"))
+             if "__init__.py" in files and "__pycache__" not in d}
+    assert found <= listed, "not in pyproject.toml's packages: %s" % sorted(found - listed)
