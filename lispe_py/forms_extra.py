@@ -1,7 +1,7 @@
 """Special forms added to the evaluator's table: ``for``, ``whilein``, ``infix`` and the
 thread forms ``dethread``, ``threadspace``, ``lock``, ``seth``.
 
-Registered with :func:`lispe_py.evaluator.special` when this module is imported (by
+Registered with :func:`lispe_py.forms.special` when this module is imported (by
 :mod:`lispe_py.builtins`). The thread state itself lives in :mod:`lispe_py.builtins.threads`.
 """
 
@@ -9,8 +9,10 @@ import threading
 
 from .callables import Function
 from .errors import BreakSignal, LispEError, ReturnSignal
-from .evaluator import (_check_var, _const, compile_body, compile_error, compile_expr,
-                        deep_copy, define_function, iterate, special)
+from .compiler.closures import _check_var, _const, compile_body, compile_error, compile_expr
+from .forms import special
+from .forms.functions import define_function
+from .runtime import deep_copy, iterate
 from .values import EMPTY, TRUE, Atom, Form, List
 
 __all__ = []
@@ -99,7 +101,7 @@ _LOW = frozenset(["+", "-", "and", "xor", "or"])
 def _is_operator(x, interp):
     if type(x) is not Atom:
         return False
-    from .evaluator import _operator_name
+    from .builtins.registry import _operator_name
     name = x.name
     if name in ("and", "or", "xor"):
         return True
@@ -115,7 +117,7 @@ def _executable(x, interp):
     """Is the head of a list something LispE calls (an instruction or a function)?"""
     if type(x) is Atom:
         from .builtins.registry import BUILTINS
-        from .evaluator import SPECIAL_FORMS
+        from .builtins.registry import SPECIAL_FORMS
         n = x.name
         return n in BUILTINS or n in SPECIAL_FORMS or n in interp.functions or \
             n in interp.macros
@@ -327,5 +329,5 @@ def _with_language_atoms(original):
     return constants
 
 
-from . import evaluator as _evaluator  # noqa: E402
+from .compiler import closures as _evaluator  # noqa: E402
 _evaluator._language_constants = _with_language_atoms(_evaluator._language_constants)

@@ -6,20 +6,21 @@ import math
 import os
 import sys
 
-from .builtins.registry import BUILTINS, Builtin
-from .callables import ClassDef, Function, Instance, Lambda, PatternFunction
+from .builtins.registry import BUILTINS
 from .errors import BreakSignal, LispEError, ReturnSignal
-from .evaluator import Ctx, compile_expr, convert_exception, located
+from .compiler import Ctx, compile_expr, convert_exception, located, unbound_error
 from .reader import read
+from .runtime import call, call_builtin
 from .values import EMPTY, TRUE, Atom, Form, List, Strings, to_string
 
 COMPILE_TIME = {"defun", "defmacro", "defpat", "defpred", "data@", "class@", "defclass", "use"}
 
 
 def _load_families():
-    # the core families; the torch families load on the first torch_*/tensor_* name
-    # (see builtins.registry), and torch itself on the first torch builtin that runs
-    from . import builtins  # noqa: F401
+    # the core families and the special forms; the torch families load on the first
+    # torch_*/tensor_* name (see builtins.registry), and torch itself on the first torch
+    # builtin that runs
+    from . import builtins, forms  # noqa: F401
 
 
 class Interpreter:
@@ -35,6 +36,9 @@ class Interpreter:
         self.used = set()
         self.sandbox = None
         self.hf_models = {}     # torch_hf_* models loaded by this interpreter (torch/hf.py)
+        self.spaces = {}        # defspace name -> its function table
+        self.constants = set()  # names set by setconst
+        self.data_families = {}  # data@ family name -> the names of its constructors
         g = self.globals
         g["_pi"] = g["π"] = math.pi
         g["_e"] = g["ℯ"] = math.e
@@ -144,7 +148,6 @@ class Interpreter:
         b = BUILTINS.get(name)
         if b is not None:
             return b
-        from .evaluator import unbound_error
         return unbound_error(self, name)
 
     def callable_of(self, f, env):
@@ -156,31 +159,11 @@ class Interpreter:
         return f
 
     def apply(self, f, args, env=None):
-        """Call a LispE function value with evaluated arguments."""
-        if env is None:
-            env = self.globals
-        if type(f) is Atom:
-            f = self.resolve_name(f.name)
-        if isinstance(f, Builtin):
-            return self.call_builtin_obj(f, args, env)
-        if isinstance(f, (Function, Lambda, PatternFunction)):
-            return f.call(list(args), env)
-        if hasattr(f, "call") and not isinstance(f, (list, dict, ClassDef, Instance)):
-            return f.call(list(args), env)      # data@ constructors, Python callables
-        if isinstance(f, List) and f and not isinstance(f, Form) and type(f[0]) is Atom:
-            # a partial list such as '(+ 1): handled by the callers that support it
-            return self.apply(f[0], list(f[1:]) + list(args), env)
-        raise LispEError("Not a function or a data structure", prefix=True)
+        """Call a LispE function value with evaluated arguments (:func:`lispe_py.runtime.call`)."""
+        return call(self, f, args, env)
 
     def call_builtin_obj(self, b, args, env):
-        if not b.accepts(len(args)):
-            if b.library and b.max is not None and len(args) > b.max:
-                args = list(args)[:b.max]
-            else:
-                raise LispEError("wrong number of arguments")   # LispE's text for indirect calls
-        if b.interp:
-            return b.fn(self, env, *args)
-        return b.fn(*args)
+        return call_builtin(self, b, args, env)
 
     def call_builtin(self, name, args, env=None):
         return self.call_builtin_obj(BUILTINS[name], args, env if env is not None else self.globals)
@@ -200,44 +183,8 @@ class Interpreter:
     # ------------------------------------------------------------------ classes
 
     def define_class(self, form, ctx):
-        from .evaluator import compile_error, define_method
-        if len(form) < 3 or type(form[1]) is not Atom or not isinstance(form[2], list):
-            raise compile_error("Wrong number of arguments for: 'class@'", ctx, form)
-        name = form[1].name
-        fields = []
-        for f in form[2]:
-            if type(f) is Atom:
-                fields.append((f.name, None))
-            elif isinstance(f, list) and f and type(f[0]) is Atom:
-                fields.append((f[0].name, compile_expr(f[1], ctx) if len(f) > 1 else None))
-            else:
-                raise compile_error("Wrong field description in class", ctx, form)
-        cls = ClassDef(name, fields, {})
-        cls.source = form
-        self.functions[name] = cls
-        items = list(form[3:])
-        for item in items:
-            if isinstance(item, list) and item and type(item[0]) is Atom and item[0].name == "from@":
-                parent = self.functions.get(item[1].name) \
-                    if len(item) > 1 and type(item[1]) is Atom else None
-                if not isinstance(parent, ClassDef):
-                    raise compile_error("Unknown class in 'from@'", ctx, item)
-                cls.parent = parent
-        # the method names of the class (and its ancestors), known before any body compiles
-        cls.declared = set(cls.parent.declared) if cls.parent is not None else set()
-        cls.declared.update(item[1].name for item in items
-                            if isinstance(item, list) and len(item) > 1 and type(item[0]) is Atom
-                            and item[0].name == "defun" and type(item[1]) is Atom)
-        for item in items:
-            if isinstance(item, list) and item and type(item[0]) is Atom:
-                h = item[0].name
-                if h == "defun":
-                    define_method(item, ctx, cls)
-                    continue
-                if h == "from@":
-                    continue
-            raise compile_error("Unknown statement in class definition", ctx, item)
-        return cls
+        from .forms.classes import define_class
+        return define_class(self, form, ctx)
 
     # ------------------------------------------------------------------ errors
 

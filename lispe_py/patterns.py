@@ -78,7 +78,7 @@ def _field_checker(spec, interp):
 
 def define_data(form, ctx):
     """(data@ (Name spec...) ...) or (data@ Family (Name spec...) ...)."""
-    from .evaluator import compile_error
+    from .compiler.closures import compile_error
     interp = ctx.interp
     items = list(form[1:])
     family = None
@@ -96,8 +96,7 @@ def define_data(form, ctx):
         interp.functions[d[0].name] = c
         members.append(d[0].name)
     if family is not None:
-        fams = interp.__dict__.setdefault("data_families", {})
-        fams[family] = set(members)
+        interp.data_families[family] = set(members)
         interp.globals.setdefault(family, TRUE)
     return None
 
@@ -121,7 +120,7 @@ def _equal(a, b):
 
 def _is_call_head(head, ctx):
     """Is ``(head ...)`` an executable call (a guard) rather than a data shape?"""
-    from .evaluator import SPECIAL_FORMS
+    from .builtins.registry import SPECIAL_FORMS
     if type(head) is not Atom:
         return False
     name = head.name
@@ -134,7 +133,7 @@ def _is_call_head(head, ctx):
 def _guard_variable(call, ctx):
     """The argument variable of a guard call: its last atom, or the variable of a last
     nested call (LispE's rule)."""
-    from .evaluator import compile_error
+    from .compiler.closures import compile_error
     last = call[-1] if len(call) > 1 else None
     if isinstance(last, list) and last and _is_call_head(last[0], ctx):
         return _guard_variable(last, ctx)
@@ -160,7 +159,7 @@ _NONE = object()
 
 
 def compile_pattern(p, ctx):
-    from .evaluator import compile_expr
+    from .compiler.closures import compile_expr
     if p is None or p is TRUE:
         return lambda v, frame: True
     t = type(p)
@@ -184,7 +183,7 @@ def compile_pattern(p, ctx):
         interp = ctx.interp
         if name in ("key@", "keyi@", "keyn@") and len(p) >= 2 and isinstance(p[1], list):
             return _dict_pattern(p, ctx)
-        fams = getattr(interp, "data_families", {})
+        fams = interp.data_families
         if name in fams:
             members = fams[name]
             subs = [compile_pattern(x, ctx) for x in p[1:]]
@@ -281,7 +280,7 @@ def _dict_pattern(p, ctx):
 # ----------------------------------------------------------------------------- defpat
 
 def _clause(form, ctx, kind):
-    from .evaluator import compile_error
+    from .compiler.closures import compile_error
     interp = ctx.interp
     if len(form) < 3 or type(form[1]) is not Atom or not isinstance(form[2], list):
         raise compile_error("Wrong number of arguments for: '%s'" % kind, ctx, form)
@@ -309,7 +308,7 @@ def _clause(form, ctx, kind):
 
 def define_pattern(form, ctx):
     """(defpat name (patterns...) body...): add a clause to the pattern function ``name``."""
-    from .evaluator import compile_body
+    from .compiler.closures import compile_body
     f, matcher, inner, src = _clause(form, ctx, "defpat")
     body = compile_body(list(form[3:]), inner, True)
     f.clauses.append((matcher, body, src))
@@ -323,7 +322,7 @@ class _PredFail(Exception):
 def define_predicate(form, ctx):
     """(defpred name (patterns...) body...): like defpat, but each body form must be true;
     a false one makes the next clause be tried. Returns true when all hold."""
-    from .evaluator import compile_expr
+    from .compiler.closures import compile_expr
     f, matcher, inner, src = _clause(form, ctx, "defpred")
     forms = list(form[3:])
     fns = [compile_expr(x, inner, i == len(forms) - 1) for i, x in enumerate(forms)]
