@@ -6,6 +6,7 @@
     lispe-py --version          the versions of lispe-py, Python and PyTorch
     lispe-py --debug ...        also print the Python traceback of an error
     lispe-py --verbose ...      let libraries log (the SentencePiece trainer)
+    lispe-py --nproc N FILE     N processes through torch.distributed.run (lispe_py.launch)
 
 Uncaught errors go to stderr as ``file:line:col: Error: message``, the form, and the chain
 of LispE calls (innermost last), with exit status 1."""
@@ -18,18 +19,32 @@ import traceback
 from .errors import LispEError
 
 
+def _rank_text(text):
+    """Under a launcher (several processes), the error text prefixed with the rank for the
+    first rank that fails, None for the others (lispe_py.torch.distributed.error_text)."""
+    dist = sys.modules.get("lispe_py.torch.distributed")
+    if dist is None and os.environ.get("WORLD_SIZE", "1") not in ("", "1"):
+        from .torch import distributed as dist
+    return text if dist is None else dist.error_text(text)
+
+
 def _report(e, debug):
     _close_progress()
     sys.stdout.flush()
     if isinstance(e, LispEError):
-        sys.stderr.write(str(e) + "\n")
+        text = _rank_text(str(e))
+        if text is None:
+            return
+        sys.stderr.write(text + "\n")
         if debug:
             sys.stderr.write("Python traceback (--debug):\n")
             traceback.print_exception(e, file=sys.stderr)
     else:
         if debug:
             traceback.print_exception(e, file=sys.stderr)
-        sys.stderr.write("Error: internal error: %s: %s\n" % (type(e).__name__, e))
+        text = _rank_text("Error: internal error: %s: %s" % (type(e).__name__, e))
+        if text is not None:
+            sys.stderr.write(text + "\n")
     sys.stderr.flush()
 
 
@@ -62,6 +77,8 @@ def run_program(interp, path=None, source=None, name="<expr>"):
     except RecursionError:
         raise LispEError("Stack overflow: the value is nested too deeply to print", prefix=False)
     _close_progress()
+    if os.environ.get("RANK", "0") not in ("0", ""):    # several processes: rank 0 prints it
+        return
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
@@ -74,6 +91,15 @@ def main(argv=None):
     parser.add_argument("--verbose", action="store_true",
                         help="let libraries log (the SentencePiece trainer)")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--nproc", type=int, metavar="N",
+                        help="run N processes of the program through torch.distributed.run")
+    parser.add_argument("--nnodes", metavar="M", help="with --nproc: the number of hosts")
+    parser.add_argument("--node-rank", type=int, metavar="R", help="with --nproc: this host's rank")
+    parser.add_argument("--master-addr", metavar="HOST", help="with --nproc: the address of host 0")
+    parser.add_argument("--master-port", type=int, metavar="PORT",
+                        help="with --nproc: the rendezvous port on host 0")
+    parser.add_argument("--max-restarts", type=int, default=0, metavar="K",
+                        help="with --nproc: restart the processes up to K times after a failure")
     parser.add_argument("file", nargs="?", help="LispE program to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program (_args)")
     opts = parser.parse_args(argv)
@@ -82,6 +108,9 @@ def main(argv=None):
         return 0
     if opts.verbose:
         os.environ["LISPE_PY_VERBOSE"] = "1"
+    if opts.nproc is not None:
+        from .launch import launch_from_options
+        return launch_from_options(opts)
 
     from .interpreter import Interpreter
     from .runner import run_with_big_stack

@@ -38,6 +38,8 @@ from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch
 from lispe_py.torch.convert import read_int, torch_message
 from lispe_py.torch.modules import module_of
+from lispe_py.torch.distributed import (plain_tensor, plain_tree, shard_like, shard_optimizer,
+                                        unwrap, writes_here)
 from lispe_py.values import to_string, type_name
 
 __all__ = ["StateDict", "save_file", "load_file"]
@@ -77,12 +79,12 @@ def _modules(obj, message, allow_all=False):
             raise LispEError(message)
         mods = []
         for x in obj:
-            m = module_of(x)
+            m = unwrap(module_of(x))
             if m is None:
                 raise LispEError(message)
             mods.append(m)
         return False, mods, [type_name(x) for x in obj]
-    m = module_of(obj)
+    m = unwrap(module_of(obj))
     if m is None or (not allow_all and _refused(obj)):
         raise LispEError(message)
     return True, [m], [type_name(obj)]
@@ -143,6 +145,7 @@ def _copy_state(module, state, prefix):
     """Load ``state`` (name -> tensor) into ``module``: every entry of the module must be in the
     file with the same shape (extra entries in the file are ignored)."""
     own = module.state_dict()
+    state = shard_like(own, state)
     for name, t in own.items():
         if name not in state:
             raise LispEError(prefix + "No such serialized tensor '%s'" % name, prefix=False)
@@ -174,7 +177,8 @@ def _load_into(mods, payload, path, prefix):
 
 
 def _states(mods):
-    return [{k: v.detach().cpu().clone() for k, v in m.state_dict().items()} for m in mods]
+    return [{k: plain_tensor(v).detach().cpu().clone() for k, v in m.state_dict().items()}
+            for m in mods]
 
 
 # --------------------------------------------------------------------------- builtins
@@ -185,7 +189,8 @@ def torch_save_model(model, path):
     single, mods, types = _modules(model, "First argument must be a PyTorch module")
     payload = {"format": FORMAT, "kind": "module" if single else "modules",
                "types": types, "states": _states(mods)}
-    save_file(payload, _path(path), "Error saving model: ")
+    if writes_here(model):
+        save_file(payload, _path(path), "Error saving model: ")
     return "Model saved successfully"
 
 
@@ -209,7 +214,7 @@ def torch_state_dict(model):
     for i, m in enumerate(mods):
         for name, p in m.named_parameters():
             key = name if len(mods) == 1 else "%d.%s" % (i, name)
-            tensors[key] = p.detach().clone()
+            tensors[key] = plain_tensor(p).detach().clone()
     return StateDict(tensors)
 
 
@@ -251,9 +256,11 @@ def torch_save_checkpoint(model, optimizer, epoch, path):
         raise LispEError("Second argument must be an optimizer")
     payload = {"format": FORMAT, "kind": "checkpoint", "single": single, "types": types,
                "states": _states(mods), "epoch": read_int(epoch),
-               "optimizer": optimizer.optimizer.state_dict() if optimizer is not None else None,
+               "optimizer": (plain_tree(optimizer.optimizer.state_dict())
+                             if optimizer is not None else None),
                "optimizer_kind": optimizer.optimizer_type if optimizer is not None else None}
-    save_file(payload, _path(path), "Error saving checkpoint: ")
+    if writes_here(model):
+        save_file(payload, _path(path), "Error saving checkpoint: ")
     return "Checkpoint saved successfully"
 
 
@@ -287,6 +294,7 @@ def torch_load_checkpoint(path, model=None, optimizer=None):
             raise LispEError(prefix + p + " holds no optimizer state", prefix=False)
         try:
             opts[0].optimizer.load_state_dict(state)
+            shard_optimizer(opts[0].optimizer)
         except (ValueError, RuntimeError, KeyError) as e:
             raise LispEError(prefix + "optimizer: " + torch_message(e), prefix=False) from None
     return int(payload.get("epoch", 0))
