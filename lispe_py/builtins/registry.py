@@ -90,15 +90,24 @@ class _Registry(dict):
     is listed, so that a program using no torch builtin starts without importing them."""
 
     _families_loaded = False
+    _broken = {}    # torch family module -> "ExceptionType: message", for those that failed
 
     def load_families(self):
         if not _Registry._families_loaded:
             _Registry._families_loaded = True
             import importlib
             try:
-                importlib.import_module("lispe_py.torch")
-            except ImportError:
-                pass
+                pkg = importlib.import_module("lispe_py.torch")
+                _Registry._broken = dict(getattr(pkg, "BROKEN", {}))
+            except Exception as e:      # reported when a torch name is used (_unavailable)
+                _Registry._broken = {"lispe_py.torch": "%s: %s" % (type(e).__name__, e)}
+
+    def _unavailable(self, name):
+        """A torch name missing because a torch family failed to import: a builtin raising
+        that import error when called (one clear error, not 'Unbound atom'); else _MISSING."""
+        if _Registry._broken and type(name) is str and name.startswith(_LAZY_PREFIXES):
+            return _unavailable_builtin(name, _Registry._broken)
+        return _MISSING
 
     def _maybe(self, name):
         if not _Registry._families_loaded and type(name) is str and name.startswith(_LAZY_PREFIXES):
@@ -113,14 +122,18 @@ class _Registry(dict):
         try:
             return dict.__getitem__(self, name)
         except KeyError:
-            if self._maybe(name):
-                return dict.__getitem__(self, name)
-            raise
+            v = self.get(name, _MISSING)
+            if v is _MISSING:
+                raise
+            return v
 
     def get(self, name, default=None):
         v = dict.get(self, name, _MISSING)
-        if v is _MISSING and self._maybe(name):
-            v = dict.get(self, name, _MISSING)
+        if v is _MISSING:
+            if self._maybe(name):
+                v = dict.get(self, name, _MISSING)
+            if v is _MISSING and _Registry._broken:
+                v = self._unavailable(name)
         return default if v is _MISSING else v
 
     def __iter__(self):
@@ -147,6 +160,17 @@ class _Registry(dict):
 _MISSING = object()
 _LAZY_PREFIXES = ("torch_", "tensor_")
 BUILTINS = _Registry()
+
+
+def _unavailable_builtin(name, broken):
+    from ..errors import LispEError
+    msg = "'%s' is not available: the torch builtins could not be loaded: %s" % (
+        name, "; ".join("module %s failed to import (%s)" % kv for kv in broken.items()))
+
+    def unavailable(*args):
+        raise LispEError(msg)
+    unavailable.__module__ = "lispe_py.torch"
+    return Builtin(name, unavailable, 0, None, False, True, msg)
 
 # name -> the compiler of a special form (if, setq, defun...): filled by lispe_py.forms
 # when it is imported; kept here, below the builtins, so that a builtin can ask whether a

@@ -1,4 +1,4 @@
-"""Conversions between LispE values and tensors, argument readers and torch error wrapping.
+"""Conversions between LispE values and tensors.
 
 LispE -> tensor (``to_tensor``), as lispetorch's ``lispe_to_tensor``:
 
@@ -15,25 +15,20 @@ Tensor -> LispE (``to_lispe``, ``tensor_to_list``): scalars by dtype (float32/bf
 ``matrix_*`` (2-D) / ``tensor_*`` (>= 3-D) values of the same shape.
 """
 
-import contextlib
-
 from ._lazy import torch
 from .. import values
 from ..values import (List, Integers, Numbers, Floats, Shorts, Float32, Short, TRUE)
 from ..errors import LispEError
-from ..builtins.registry import builtin
+# The argument readers, tensor checks, error wrapping and the registration decorator live in
+# _helpers (one of each); they are re-exported here for the modules that import them from here.
+from ._helpers import (lib, read_int, read_float, read_shape, is_integer, is_tensor,  # noqa: F401
+                       need_tensor, FAILURES, torch_error, torch_errors, torch_message)
 
-__all__ = ["lib",
-    "to_tensor", "to_lispe", "is_tensor", "need_tensor", "read_shape", "read_int",
-    "read_float", "is_integer", "torch_errors", "scalar_out", "item_value", "at_value",
-    "MATRIX_TYPES", "torch_message",
-]
+__all__ = ["to_tensor", "to_lispe", "scalar_out", "item_value", "at_value", "MATRIX_TYPES",
+           "lib", "read_int", "read_float", "read_shape", "is_integer", "is_tensor",
+           "need_tensor", "torch_error", "torch_errors", "torch_message"]
 
-
-def lib(name, *aliases, arity=None):
-    """Register a lispetorch builtin: a LispE library (``deflib``) function, so missing
-    arguments raise ``Wrong parameter description`` and extra ones are ignored, as in LispE."""
-    return builtin(name, *aliases, arity=arity, library=True)
+_TORCH_FAILURES = FAILURES      # older name (attention.py)
 
 
 # --------------------------------------------------------------------------- matrix types
@@ -62,118 +57,6 @@ MATRIX_TYPES = {
     "integer": (Integers, MatrixInteger, TensorInteger),
     "short": (Shorts, MatrixShort, TensorShort),
 }
-
-
-# --------------------------------------------------------------------------- errors
-
-def torch_message(exc):
-    """The first line of a PyTorch exception's message (C++ ``what()`` minus the trace)."""
-    msg = str(exc.args[0]) if getattr(exc, "args", None) else str(exc)
-    if isinstance(exc, KeyError) and msg.startswith("'") and msg.endswith("'"):
-        msg = msg[1:-1]
-    return msg.split("\n")[0].rstrip()
-
-
-_TORCH_FAILURES = (RuntimeError, ValueError, TypeError, IndexError, KeyError, OverflowError,
-                   ZeroDivisionError, NotImplementedError, AssertionError)
-
-
-def torch_error(e, prefix=""):
-    """The LispEError for a PyTorch failure ``e`` (see :func:`torch_errors`); for hot paths
-    that use a plain ``try/except`` instead of the context manager."""
-    if isinstance(e, LispEError):
-        return e
-    msg = torch_message(e)
-    if prefix.startswith("Error"):
-        return LispEError(prefix + msg, prefix=False)
-    return LispEError(prefix + msg)
-
-
-@contextlib.contextmanager
-def torch_errors(prefix=""):
-    """Turn a PyTorch failure inside the block into a LispE error.
-
-    With no prefix the message prints as ``Error: <torch message>``; a prefix such as
-    ``Error computing tensor mean: `` replaces LispE's ``Error: `` (lispetorch re-throws
-    PyTorch errors with its own prefix)."""
-    try:
-        yield
-    except LispEError:
-        raise
-    except _TORCH_FAILURES as e:
-        raise torch_error(e, prefix) from None
-
-
-# --------------------------------------------------------------------------- predicates, readers
-
-def is_tensor(x):
-    return isinstance(x, torch.Tensor)
-
-
-def need_tensor(x, message="Argument must be a tensor"):
-    if not isinstance(x, torch.Tensor):
-        raise LispEError(message)
-    return x
-
-
-def is_integer(x):
-    """A LispE integer (``int`` or ``short``), not a boolean."""
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _as_int(x):
-    """LispE ``asInteger()``: numbers truncate, strings are parsed, others give 0."""
-    if isinstance(x, bool):
-        return int(x)
-    if isinstance(x, int):
-        return int(x)
-    if isinstance(x, float):
-        if x != x or x in (float("inf"), float("-inf")):
-            return 0
-        return int(x)
-    if isinstance(x, str):
-        try:
-            return int(float(x.strip()))
-        except ValueError:
-            return 0
-    if isinstance(x, torch.Tensor) and x.numel() == 1:
-        return int(x.item())
-    if x is TRUE:
-        return 1
-    return 0
-
-
-def read_int(x):
-    return _as_int(x)
-
-
-def read_float(x):
-    """LispE ``asNumber()``."""
-    if isinstance(x, bool):
-        return float(x)
-    if isinstance(x, (int, float)):
-        return float(x)
-    if isinstance(x, str):
-        try:
-            return float(x.strip())
-        except ValueError:
-            return 0.0
-    if isinstance(x, torch.Tensor) and x.numel() == 1:
-        return float(x.item())
-    if x is TRUE:
-        return 1.0
-    return 0.0
-
-
-def read_shape(shape, message="shape must be a list of integers"):
-    """A shape argument: any LispE list, each element read with ``asInteger``."""
-    if isinstance(shape, torch.Tensor):
-        if shape.dim() != 1:
-            raise LispEError(message)
-        return [int(v) for v in shape.tolist()]
-    if not isinstance(shape, list):
-        raise LispEError(message)
-    return [_as_int(v) for v in shape]
 
 
 # --------------------------------------------------------------------------- LispE -> tensor

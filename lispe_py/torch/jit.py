@@ -45,8 +45,7 @@ import warnings
 from lispe_py.errors import LispEError
 from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch
-from lispe_py.torch.convert import lib, torch_message
-from lispe_py.torch.modules import cpp_errors
+from lispe_py.torch._helpers import lib, need_tensor, FAILURES, torch_error, torch_message
 from lispe_py.values import TRUE, Dictionary, Integers, List, Strings, to_string
 
 __all__ = ["JitModel"]
@@ -169,7 +168,7 @@ def jit_forward(model, x):
     """Run the first forward-like method of the model on x; the output tensor."""
     m = _loaded(model)
     names = set(m._c._method_names())
-    with cpp_errors("Error in JIT model forward: "):
+    try:
         for meth in _FORWARD_METHODS:
             if meth == "__call__":
                 if "forward" in names:
@@ -181,6 +180,8 @@ def jit_forward(model, x):
                 break
         else:
             raise LispEError("No forward method found in the TorchScript model", prefix=False)
+    except FAILURES as e:
+        raise torch_error(e, "Error in JIT model forward: ") from None
     if isinstance(out, (tuple, list)) and out and isinstance(out[0], torch.Tensor):
         out = out[0]
     elif isinstance(out, dict) and isinstance(out.get("logits"), torch.Tensor):
@@ -256,17 +257,14 @@ def torch_jit_model_to_best_device(model):
 
 # --------------------------------------------------------------------------- running
 
-def _need_input(x, message="Second argument must be a tensor", prefix=True):
-    if not isinstance(x, torch.Tensor):
-        raise LispEError(message, prefix=prefix)
-    return x
+_SECOND = "Second argument must be a tensor"
 
 
 @lib("torch_jit_model_forward")
 def torch_jit_model_forward(model, tensor):
     "(torch_jit_model_forward m x): output of the model's forward (or predict/generate/inference/run)."
     _need_jit(model)
-    _need_input(tensor)
+    need_tensor(tensor, _SECOND)
     return jit_forward(model, tensor)
 
 
@@ -400,7 +398,7 @@ def torch_jit_model_forward_with_lora(model, input):
     "(torch_jit_model_forward_with_lora m x): forward with every registered LoRA update added to its parameter."
     _need_jit(model, "First argument must be a JIT model", prefix=False)
     m = _loaded(model)
-    _need_input(input, prefix=False)
+    need_tensor(input, _SECOND, prefix=False)
     if not model.lora_hooks:
         return jit_forward(model, input)
     params = dict(m.named_parameters())
@@ -448,7 +446,7 @@ def torch_jit_model_get_intermediate_states(model, input, layer_names):
     "(torch_jit_model_get_intermediate_states m x names): outputs of the named submodules (models that chain their submodules)."
     _need_jit(model, "First argument must be a JIT model", prefix=False)
     m = _loaded(model)
-    _need_input(input, prefix=False)
+    need_tensor(input, _SECOND, prefix=False)
     if not isinstance(layer_names, list):
         raise LispEError("Third argument must be a list of layer names", prefix=False)
     wanted = [_str(n) for n in layer_names]
@@ -462,7 +460,7 @@ def torch_jit_model_get_intermediate_states(model, input, layer_names):
     if steps is None:
         raise LispEError(reason)
     states = {}
-    with cpp_errors("Error getting intermediate states: "):
+    try:
         with torch.no_grad():
             x = input
             for name, child, closes in steps:
@@ -471,6 +469,8 @@ def torch_jit_model_get_intermediate_states(model, input, layer_names):
                 for c in closes:
                     states[c] = x
             full = jit_forward(model, input)
+    except FAILURES as e:
+        raise torch_error(e, "Error getting intermediate states: ") from None
     if not isinstance(x, torch.Tensor) or x.shape != full.shape or not torch.allclose(x, full):
         raise LispEError(reason)
     missing = [n for n in wanted if n not in states]

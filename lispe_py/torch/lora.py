@@ -28,8 +28,8 @@ import math
 
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
-from lispe_py.torch.convert import lib, read_int, read_float
-from lispe_py.torch.modules import TorchModule, cpp_errors, module_of
+from lispe_py.torch._helpers import lib, read_int, read_float, need_tensor, FAILURES, torch_error
+from lispe_py.torch.modules import TorchModule, module_of
 from lispe_py.torch.printing import cpp_number
 from lispe_py.values import Integers, List
 
@@ -112,15 +112,14 @@ def _new_layer(in_features, out_features, rank, alpha):
 @lib("torch_lora_linear", "torch_lora_linear_create")
 def torch_lora_linear(in_features, out_features, rank, alpha):
     "(torch_lora_linear in out rank alpha): frozen Linear(in,out) plus a trainable rank-r update scaled by alpha/r."
-    with cpp_errors("Error creating LoRA linear layer: "):
+    try:
         return _new_layer(read_int(in_features), read_int(out_features), read_int(rank),
                           read_float(alpha))
+    except FAILURES as e:
+        raise torch_error(e, "Error creating LoRA linear layer: ") from None
 
 
-def _need_tensor(x, bare=False):
-    if not isinstance(x, torch.Tensor):
-        raise LispEError("Second argument must be a tensor", prefix=not bare)
-    return x
+_SECOND = "Second argument must be a tensor"
 
 
 @lib("torch_lora_forward", "torch_lora_linear_forward")
@@ -128,9 +127,11 @@ def torch_lora_forward(lora_layer, input_data):
     "(torch_lora_forward layer x): original(x) + (alpha/r)·B(A(x)) (only original(x) once merged)."
     if not is_lora(lora_layer):
         raise LispEError("First argument must be a LoRA linear layer")
-    _need_tensor(input_data)
-    with cpp_errors("Error in LoRA forward pass: "):
+    need_tensor(input_data, _SECOND)
+    try:
         return lora_layer.module(input_data)
+    except FAILURES as e:
+        raise torch_error(e, "Error in LoRA forward pass: ") from None
 
 
 @lib("torch_lora_forward_with_gradients")
@@ -138,9 +139,11 @@ def torch_lora_forward_with_gradients(lora_layer, input, retain_graph):
     "(torch_lora_forward_with_gradients layer x retain_graph): the LoRA forward (retain_graph is not used)."
     if not is_lora(lora_layer):
         raise LispEError("First argument must be a LoRA linear layer", prefix=False)
-    _need_tensor(input, bare=True)
-    with cpp_errors("Error in LoRA forward with gradients: "):
+    need_tensor(input, _SECOND, prefix=False)
+    try:
         return lora_layer.module(input)
+    except FAILURES as e:
+        raise torch_error(e, "Error in LoRA forward with gradients: ") from None
 
 
 @lib("torch_lora_apply_to_linear")
@@ -153,7 +156,7 @@ def torch_lora_apply_to_linear(linear_layer, rank, alpha):
         lin = linear_layer
     else:
         raise LispEError("First argument must be a linear layer")
-    with cpp_errors("Error applying LoRA to linear layer: "):
+    try:
         layer = _new_layer(lin.in_features, lin.out_features, read_int(rank), read_float(alpha))
         orig = layer.module.original
         with torch.no_grad():
@@ -163,6 +166,8 @@ def torch_lora_apply_to_linear(linear_layer, rank, alpha):
             if lin.bias is not None:
                 orig.bias.copy_(lin.bias)
         return layer
+    except FAILURES as e:
+        raise torch_error(e, "Error applying LoRA to linear layer: ") from None
 
 
 @lib("torch_lora_merge_weights")
@@ -170,8 +175,10 @@ def torch_lora_merge_weights(lora_layer):
     "(torch_lora_merge_weights layer): add (alpha/r)·B·A to the frozen weight once; 'LoRA weights merged successfully'."
     if not is_lora(lora_layer):
         raise LispEError("Argument must be a LoRA linear layer")
-    with cpp_errors("Error merging LoRA weights: "):
+    try:
         lora_layer.module.merge()
+    except FAILURES as e:
+        raise torch_error(e, "Error merging LoRA weights: ") from None
     return "LoRA weights merged successfully"
 
 
@@ -252,8 +259,10 @@ def torch_lora_compute_delta(lora_layer):
     "(torch_lora_compute_delta layer): the [out, in] weight update (alpha/r)·B·A."
     if not is_lora(lora_layer):
         raise LispEError("Argument must be a LoRA linear layer", prefix=False)
-    with cpp_errors("Error computing LoRA delta: "):
+    try:
         return lora_layer.module.delta()
+    except FAILURES as e:
+        raise torch_error(e, "Error computing LoRA delta: ") from None
 
 
 @lib("torch_lora_get_adaptation_magnitude")
@@ -261,9 +270,11 @@ def torch_lora_get_adaptation_magnitude(lora_layer):
     "(torch_lora_get_adaptation_magnitude layer): Frobenius norm of the weight update (a number)."
     if not is_lora(lora_layer):
         raise LispEError("Argument must be a LoRA linear layer", prefix=False)
-    with cpp_errors("Error getting adaptation magnitude: "):
+    try:
         with torch.no_grad():
             return float(lora_layer.module.delta().norm().item())
+    except FAILURES as e:
+        raise torch_error(e, "Error getting adaptation magnitude: ") from None
 
 
 def lora_of(obj):

@@ -32,11 +32,10 @@ import os
 import tempfile
 import zipfile
 
-from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
 from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch
-from lispe_py.torch.convert import read_int, torch_message
+from lispe_py.torch._helpers import lib, read_int, torch_message
 from lispe_py.torch.modules import module_of
 from lispe_py.torch.distributed import (plain_tensor, plain_tree, shard_like, shard_optimizer,
                                         unwrap, writes_here)
@@ -183,7 +182,7 @@ def _states(mods):
 
 # --------------------------------------------------------------------------- builtins
 
-@builtin("torch_save_model", library=True)
+@lib("torch_save_model")
 def torch_save_model(model, path):
     "(torch_save_model m path): write the parameters and buffers of m (or of a list of modules) to path; 'Model saved successfully'."
     single, mods, types = _modules(model, "First argument must be a PyTorch module")
@@ -194,7 +193,7 @@ def torch_save_model(model, path):
     return "Model saved successfully"
 
 
-@builtin("torch_load_model", library=True)
+@lib("torch_load_model")
 def torch_load_model(model, path):
     "(torch_load_model m path) or (torch_load_model path m): load a saved model into m (same architecture); 'Model loaded successfully'."
     if isinstance(model, str) and not isinstance(path, str):
@@ -206,7 +205,7 @@ def torch_load_model(model, path):
     return "Model loaded successfully"
 
 
-@builtin("torch_state_dict", "torch_model_state_dict", library=True)
+@lib("torch_state_dict", "torch_model_state_dict")
 def torch_state_dict(model):
     "(torch_state_dict m): copies of the named parameters of m; prints PyTorch State Dict (N parameters)."
     _, mods, _ = _modules(model, "Argument must be a PyTorch module")
@@ -218,7 +217,7 @@ def torch_state_dict(model):
     return StateDict(tensors)
 
 
-@builtin("torch_load_state_dict", library=True)
+@lib("torch_load_state_dict")
 def torch_load_state_dict(model, state_dict):
     "(torch_load_state_dict m sd): copy into m the parameters of sd whose names match; 'State dict loaded successfully'."
     if module_of(model) is None and not isinstance(model, list):
@@ -247,7 +246,7 @@ def _optimizer_class():
     return Optimizer
 
 
-@builtin("torch_save_checkpoint", library=True)
+@lib("torch_save_checkpoint")
 def torch_save_checkpoint(model, optimizer, epoch, path):
     "(torch_save_checkpoint m opt epoch path): save the model, the optimizer state (opt may be nil) and the epoch; 'Checkpoint saved successfully'."
     single, mods, types = _modules(model, "First argument must be a model", allow_all=True)
@@ -264,7 +263,7 @@ def torch_save_checkpoint(model, optimizer, epoch, path):
     return "Checkpoint saved successfully"
 
 
-@builtin("torch_load_checkpoint", library=True)
+@lib("torch_load_checkpoint")
 def torch_load_checkpoint(path, model=None, optimizer=None):
     """(torch_load_checkpoint path): an empty state dict, the file is not read (as the C++).
     (torch_load_checkpoint path m [opt]) or (torch_load_checkpoint m [opt] path): (lispe-py)

@@ -21,11 +21,10 @@
 
 import math
 
-from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
-from lispe_py.torch.convert import read_int
-from lispe_py.torch.modules import TorchModule, cpp_errors
+from lispe_py.torch._helpers import lib, read_int, FAILURES, torch_error
+from lispe_py.torch.modules import TorchModule
 from lispe_py.values import List
 
 __all__ = ["PositionalEncoding", "RotaryEmbedding"]
@@ -103,32 +102,38 @@ class RotaryEmbedding:
         return "<%s>" % self.lispe_str()
 
 
-@builtin("torch_positional_encoding", "torch_positional_encoding_create", library=True)
+@lib("torch_positional_encoding", "torch_positional_encoding_create")
 def torch_positional_encoding(d_model, max_len):
     "(torch_positional_encoding d_model max_len): sinusoidal table [max_len, 1, d_model]; prints PyTorch Positional Encoding."
-    with cpp_errors("Error creating positional encoding: "):
+    try:
         return PositionalEncoding(_pe_class()(read_int(d_model), read_int(max_len)))
+    except FAILURES as e:
+        raise torch_error(e, "Error creating positional encoding: ") from None
 
 
-@builtin("torch_positional_forward", "torch_positional_encoding_forward", library=True)
+@lib("torch_positional_forward", "torch_positional_encoding_forward")
 def torch_positional_forward(positional_encoding, input_data):
     "(torch_positional_forward pe x): x + pe[:x.size(0)] (x read sequence-first [seq, batch, d])."
     if not isinstance(positional_encoding, PositionalEncoding):
         raise LispEError("First argument must be a positional encoding")
     if not isinstance(input_data, torch.Tensor):
         raise LispEError("Second argument must be a tensor")
-    with cpp_errors("Error in positional encoding forward: "):
+    try:
         return positional_encoding.module(input_data)
+    except FAILURES as e:
+        raise torch_error(e, "Error in positional encoding forward: ") from None
 
 
-@builtin("torch_rotary_embedding", "torch_rotary_embedding_create", library=True)
+@lib("torch_rotary_embedding", "torch_rotary_embedding_create")
 def torch_rotary_embedding(dim, max_seq_len):
     "(torch_rotary_embedding dim max_seq_len): RoPE cos/sin tables; prints PyTorch Rotary Embedding (dim=D, max_seq_len=N)."
-    with cpp_errors("Error creating rotary embedding: "):
+    try:
         return RotaryEmbedding(read_int(dim), read_int(max_seq_len))
+    except FAILURES as e:
+        raise torch_error(e, "Error creating rotary embedding: ") from None
 
 
-@builtin("torch_rotary_forward", "torch_rotary_embedding_forward", library=True)
+@lib("torch_rotary_forward", "torch_rotary_embedding_forward")
 def torch_rotary_forward(rotary_embedding, seq_len, device=None):
     "(torch_rotary_forward rope seq_len device): the list (cos sin), each [seq_len, dim] float32 (device nil: cpu)."
     if not isinstance(rotary_embedding, RotaryEmbedding):
@@ -136,18 +141,20 @@ def torch_rotary_forward(rotary_embedding, seq_len, device=None):
     from lispe_py.torch.devices import lookup_device
     dev = lookup_device(device)
     n = read_int(seq_len)
-    with cpp_errors("Error in rotary embedding forward: "):
+    try:
         cos, sin = rotary_embedding.forward(n, dev)
         return List([cos, sin])
+    except FAILURES as e:
+        raise torch_error(e, "Error in rotary embedding forward: ") from None
 
 
-@builtin("torch_apply_rotary_pos_emb", library=True)
+@lib("torch_apply_rotary_pos_emb")
 def torch_apply_rotary_pos_emb(tensor, cos, sin):
     "(torch_apply_rotary_pos_emb x cos sin): rotate x [batch, heads, seq, head_dim] by the RoPE tables [seq, head_dim]."
     for t in (tensor, cos, sin):
         if not isinstance(t, torch.Tensor):
             raise LispEError("All arguments must be tensors")
-    with cpp_errors("Error applying rotary position embedding: "):
+    try:
         if tensor.dim() < 3:
             raise IndexError("Dimension out of range (expected to be in range of [%d, %d], but got 2)"
                              % (-tensor.dim(), tensor.dim() - 1))
@@ -156,3 +163,5 @@ def torch_apply_rotary_pos_emb(tensor, cos, sin):
         c1, c2 = cos[..., :half], cos[..., half:]
         s1, s2 = sin[..., :half], sin[..., half:]
         return torch.cat((x1 * c1 - x2 * s1, x2 * c2 + x1 * s2), dim=-1)
+    except FAILURES as e:
+        raise torch_error(e, "Error applying rotary position embedding: ") from None

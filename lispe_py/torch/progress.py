@@ -11,8 +11,7 @@ into each other. Nothing is drawn when stderr is not a terminal (output piped or
 redirected) unless the interpreter asks for bars (the Jupyter kernel does), so programs
 stay silent in scripts and tests; stdout is never touched. Returns true."""
 
-from lispe_py.builtins.registry import builtin
-from lispe_py.torch.convert import read_int
+from lispe_py.torch._helpers import lib, read_int
 from lispe_py.values import TRUE, to_string
 
 __all__ = ["torch_progress", "close_all"]
@@ -93,7 +92,7 @@ def close_all():
         _active.pop(key).close()
 
 
-@builtin("torch_progress", library=True, interp=True)
+@lib("torch_progress", interp=True)
 def torch_progress(interp, env, i, total, label=None):
     """(torch_progress i total [label]): draw or update a progress bar on stderr (only when stderr
     is a terminal; silent when piped); the bar ends when i reaches total. Returns true."""

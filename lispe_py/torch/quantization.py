@@ -31,41 +31,22 @@ import warnings
 
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
-from lispe_py.torch.convert import lib, read_int, read_float, to_tensor, torch_message
+from lispe_py.torch._helpers import lib, read_int, read_float, need_tensor, FAILURES, torch_error
+from lispe_py.torch.convert import to_tensor
 from lispe_py.torch.modules import module_of
 from lispe_py.values import to_string
 
 __all__ = []
 
 
-class _Quiet:
-    def __enter__(self):
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore")
-        return self
-
-    def __exit__(self, *exc):
-        self._w.__exit__(*exc)
-        return False
-
-
 def _run(prefix, fn, *args):
     """fn(*args) with the C++'s ``prefix + what()`` errors and no deprecation warnings."""
-    try:
-        with _Quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
             return fn(*args)
-    except LispEError:
-        raise
-    except (RuntimeError, ValueError, TypeError, IndexError, OverflowError,
-            NotImplementedError) as e:
-        raise LispEError(prefix + torch_message(e), prefix=False) from None
-
-
-def _tensor(x, message="Argument must be a tensor"):
-    if not isinstance(x, torch.Tensor):
-        raise LispEError(message)
-    return x
+        except FAILURES as e:
+            raise torch_error(e, prefix) from None
 
 
 def _dtype_name(d):
@@ -76,7 +57,7 @@ def _dtype_name(d):
 def torch_quantize_dynamic(tensor, dtype, zero_point=None):
     """(torch_quantize_dynamic t dtype): per-tensor quantization with scale 1, zero point 0
     (dtype int8/qint8 or uint8/quint8). (torch_quantize_dynamic t scale zp): the README's form."""
-    _tensor(tensor)
+    need_tensor(tensor)
     prefix = "Error in torch_quantize_dynamic: "
     if zero_point is not None and not isinstance(dtype, str):
         return _run(prefix, torch.quantize_per_tensor, tensor, read_float(dtype),
@@ -94,7 +75,7 @@ def torch_quantize_dynamic(tensor, dtype, zero_point=None):
 @lib("torch_quantize_static", arity=(3, 4))
 def torch_quantize_static(tensor, scale, zero_point, dtype=None):
     "(torch_quantize_static t scale zero_point dtype): quantize_per_tensor, quint8 for uint8/quint8, else qint8."
-    _tensor(tensor)
+    need_tensor(tensor)
     qtype = torch.qint8
     if dtype is not None and _dtype_name(dtype) in ("uint8", "quint8"):
         qtype = torch.quint8
@@ -105,14 +86,14 @@ def torch_quantize_static(tensor, scale, zero_point, dtype=None):
 @lib("torch_dequantize")
 def torch_dequantize(quantized_tensor):
     "(torch_dequantize q): the float tensor a quantized tensor stands for."
-    _tensor(quantized_tensor)
+    need_tensor(quantized_tensor)
     return _run("Error in torch_dequantize: ", lambda t: t.dequantize(), quantized_tensor)
 
 
 @lib("torch_quantize_linear")
 def torch_quantize_linear(tensor, scale, zero_point):
     "(torch_quantize_linear t scale zero_point): per-tensor qint8 quantization."
-    _tensor(tensor)
+    need_tensor(tensor)
     return _run("Error in torch_quantize_linear: ", torch.quantize_per_tensor, tensor,
                 read_float(scale), read_int(zero_point), torch.qint8)
 
@@ -120,14 +101,14 @@ def torch_quantize_linear(tensor, scale, zero_point):
 @lib("torch_quantize_per_channel")
 def torch_quantize_per_channel(tensor, scales, zero_points, axis):
     "(torch_quantize_per_channel t scales zero_points axis): per-channel qint8 (scales float, zero points int64)."
-    _tensor(tensor)
+    need_tensor(tensor)
     prefix = "Error in torch_quantize_per_channel: "
     if not isinstance(scales, torch.Tensor):
         scales = torch.tensor([read_float(v) for v in scales], dtype=torch.float64) \
-            if isinstance(scales, list) else _tensor(scales, "Scales must be a tensor")
+            if isinstance(scales, list) else need_tensor(scales, "Scales must be a tensor")
     if not isinstance(zero_points, torch.Tensor):
         zero_points = torch.tensor([read_int(v) for v in zero_points], dtype=torch.int64) \
-            if isinstance(zero_points, list) else _tensor(zero_points,
+            if isinstance(zero_points, list) else need_tensor(zero_points,
                                                           "Zero points must be a tensor")
     return _run(prefix, torch.quantize_per_channel, tensor, scales, zero_points,
                 read_int(axis), torch.qint8)
@@ -143,7 +124,7 @@ def _c_int(x):
 @lib("torch_quantize_int8")
 def torch_quantize_int8(tensor):
     "(torch_quantize_int8 t): qint8 with scale (max-min)/255 and zero point int(-min/scale)."
-    _tensor(tensor)
+    need_tensor(tensor)
 
     def go(t):
         lo, hi = torch.aminmax(t)
@@ -159,21 +140,21 @@ def torch_quantize_int8(tensor):
 @lib("torch_quantize_fp16")
 def torch_quantize_fp16(tensor):
     "(torch_quantize_fp16 t): t as float16."
-    _tensor(tensor)
+    need_tensor(tensor)
     return _run("Error in torch_quantize_fp16: ", lambda t: t.to(torch.float16), tensor)
 
 
 @lib("torch_tensor_to_fp16")
 def torch_tensor_to_fp16(tensor):
     "(torch_tensor_to_fp16 t): t as float16."
-    _tensor(tensor)
+    need_tensor(tensor)
     return _run("Error in torch_tensor_to_fp16: ", lambda t: t.to(torch.float16), tensor)
 
 
 @lib("torch_tensor_to_int8")
 def torch_tensor_to_int8(tensor):
     "(torch_tensor_to_int8 t): t cast to int8 (no scaling)."
-    _tensor(tensor)
+    need_tensor(tensor)
     return _run("Error in torch_tensor_to_int8: ", lambda t: t.to(torch.int8), tensor)
 
 

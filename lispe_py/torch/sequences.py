@@ -14,10 +14,9 @@ The C++ returns float32 1.0/0.0 instead, which SDPA would *add* to the scores (m
 nothing): a deliberate difference, listed in docs/compatibility.md.
 """
 
-from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
-from lispe_py.torch.tokenizers import as_integer
+from lispe_py.torch._helpers import lib, read_int, need_tensor, FAILURES, torch_error
 from lispe_py.values import Form, List
 
 __all__ = ["pad_sequences", "attention_mask"]
@@ -43,7 +42,7 @@ def attention_mask(padded, pad_token=0):
     return padded != pad_token
 
 
-@builtin("torch_pad_sequences", "torch_pad_sequence", library=True)
+@lib("torch_pad_sequences", "torch_pad_sequence")
 def torch_pad_sequences(sequences, max_length, pad_token=None):
     "(torch_pad_sequences seqs max_len [pad]): stack the sequences, cut or padded to max_len."
     if type(sequences) is not List and type(sequences) is not Form:
@@ -51,20 +50,19 @@ def torch_pad_sequences(sequences, max_length, pad_token=None):
     for s in sequences:
         if not isinstance(s, torch.Tensor):
             raise LispEError("All sequences must be tensors")
-    n = as_integer(max_length)
-    pad = as_integer(pad_token)
+    n = read_int(max_length)
+    pad = read_int(pad_token)
     try:
         return pad_sequences(sequences, n, pad)
-    except (RuntimeError, ValueError, IndexError, TypeError) as e:
-        raise LispEError("Error padding sequences: " + str(e), prefix=False) from None
+    except FAILURES as e:
+        raise torch_error(e, "Error padding sequences: ") from None
 
 
-@builtin("torch_attention_mask", "torch_create_attention_mask", library=True)
+@lib("torch_attention_mask", "torch_create_attention_mask")
 def torch_attention_mask(sequences, pad_token=None):
     "(torch_attention_mask padded [pad]): bool mask, true where padded != pad (may attend)."
-    if not isinstance(sequences, torch.Tensor):
-        raise LispEError("First argument must be a tensor of sequences")
+    need_tensor(sequences, "First argument must be a tensor of sequences")
     try:
-        return attention_mask(sequences, as_integer(pad_token))
-    except (RuntimeError, ValueError, TypeError) as e:
-        raise LispEError("Error creating attention mask: " + str(e), prefix=False) from None
+        return attention_mask(sequences, read_int(pad_token))
+    except FAILURES as e:
+        raise torch_error(e, "Error creating attention mask: ") from None

@@ -9,25 +9,14 @@ lispetorch documentation uses); see docs/compatibility.md.
 import gc
 
 from ._lazy import torch, on_load
-from .convert import (lib, to_tensor, to_lispe, need_tensor, read_shape, read_float, read_int,
-                      is_integer, torch_errors, at_value)
+from ._helpers import (lib, need_tensor, read_shape, read_float, read_int, is_integer,
+                       is_generic_list, FAILURES, FIRST_TENSOR, torch_error)
+from .convert import to_tensor, to_lispe, at_value
 from .. import protocols, values
 from ..builtins.registry import lookup
 from ..errors import LispEError
 
-__all__ = ["tensor_create", "is_generic_list", "arith", "extract", "both_names"]
-
-
-def both_names(name, *more):
-    """``tensor_x`` -> (``tensor_x``, ``torch_x``, *more)."""
-    if name.startswith("tensor_"):
-        return (name, "torch_" + name[len("tensor_"):]) + more
-    return (name,) + more
-
-
-def is_generic_list(x):
-    """A LispE ``list`` (``t_list``), not a typed list, llist or matrix."""
-    return isinstance(x, list) and getattr(x, "kind", None) == "list_"
+__all__ = ["tensor_create", "is_generic_list", "arith", "extract"]
 
 
 # --------------------------------------------------------------------------- creation
@@ -38,97 +27,115 @@ def tensor_create(thedata):
     return to_tensor(thedata).clone() if isinstance(thedata, torch.Tensor) else to_tensor(thedata)
 
 
-@lib(*both_names("tensor_zeros"))
+@lib("tensor_zeros", "torch_zeros")
 def tensor_zeros(shape):
     """(tensor_zeros shape): float32 tensor of zeros."""
     dims = read_shape(shape)
-    with torch_errors():
+    try:
         return torch.zeros(dims, dtype=torch.float32)
+    except FAILURES as e:
+        raise torch_error(e) from None
 
 
-@lib(*both_names("tensor_ones"))
+@lib("tensor_ones", "torch_ones")
 def tensor_ones(shape):
     """(tensor_ones shape): float32 tensor of ones."""
     dims = read_shape(shape)
-    with torch_errors():
+    try:
         return torch.ones(dims, dtype=torch.float32)
+    except FAILURES as e:
+        raise torch_error(e) from None
 
 
-@lib(*both_names("tensor_full"))
+@lib("tensor_full", "torch_full")
 def tensor_full(shape, value):
     """(tensor_full shape value): float32 tensor filled with value."""
     dims = read_shape(shape)
-    with torch_errors("Error in torch_full: "):
+    try:
         return torch.full(dims, read_float(value), dtype=torch.float32)
+    except FAILURES as e:
+        raise torch_error(e, "Error in torch_full: ") from None
 
 
-@lib(*both_names("tensor_full_like"))
+@lib("tensor_full_like", "torch_full_like")
 def tensor_full_like(tensor, fill_value):
     """(tensor_full_like tensor value): tensor of tensor's shape, dtype and device filled with value."""
-    need_tensor(tensor, "First argument must be a tensor")
-    with torch_errors("Error creating tensor_full_like: "):
+    need_tensor(tensor, FIRST_TENSOR)
+    try:
         return torch.full_like(tensor, read_float(fill_value))
+    except FAILURES as e:
+        raise torch_error(e, "Error creating tensor_full_like: ") from None
 
 
-@lib(*both_names("tensor_randn"))
+@lib("tensor_randn", "torch_randn")
 def tensor_randn(shape):
     """(tensor_randn shape): float32 tensor drawn from N(0, 1)."""
     dims = read_shape(shape)
-    with torch_errors():
+    try:
         return torch.randn(dims, dtype=torch.float32)
+    except FAILURES as e:
+        raise torch_error(e) from None
 
 
-@lib(*both_names("tensor_rand"))
+@lib("tensor_rand", "torch_rand")
 def tensor_rand(shape):
     """(tensor_rand shape): float32 tensor drawn uniformly from [0, 1)."""
     dims = read_shape(shape)
-    with torch_errors():
+    try:
         return torch.rand(dims, dtype=torch.float32)
+    except FAILURES as e:
+        raise torch_error(e) from None
 
 
-@lib(*both_names("tensor_randint"))
+@lib("tensor_randint", "torch_randint")
 def tensor_randint(low, high, shape):
     """(tensor_randint low high shape): int64 tensor of integers in [low, high)."""
     dims = read_shape(shape)
-    with torch_errors():
+    try:
         return torch.randint(read_int(low), read_int(high), dims, dtype=torch.int64)
+    except FAILURES as e:
+        raise torch_error(e) from None
 
 
-@lib(*both_names("tensor_triu"))
+@lib("tensor_triu", "torch_triu")
 def tensor_triu(tensor, diagonal):
     """(tensor_triu tensor diagonal): upper triangle (diagonal used only when it is an integer, else 0)."""
-    need_tensor(tensor, "First argument must be a tensor")
+    need_tensor(tensor, FIRST_TENSOR)
     d = int(diagonal) if is_integer(diagonal) else 0
-    with torch_errors("Error in torch_triu: "):
+    try:
         return torch.triu(tensor, d)
+    except FAILURES as e:
+        raise torch_error(e, "Error in torch_triu: ") from None
 
 
-@lib(*both_names("tensor_set_item"))
+@lib("tensor_set_item", "torch_set_item")
 def tensor_set_item(tensor, indices, value):
     """(tensor_set_item tensor indices value): copy of tensor with the element (or sub-tensor) at indices (1 to 4 integers) set to value."""
-    need_tensor(tensor, "First argument must be a tensor")
+    need_tensor(tensor, FIRST_TENSOR)
     if not isinstance(indices, list):
         raise LispEError("indices must be a list of integers")
     idx = [read_int(i) for i in indices]
     if len(idx) > 4:
         raise LispEError("Maximum 4 dimensions supported for indexing")
-    with torch_errors("Error in torch_set_item: "):
+    try:
         out = tensor.clone()
         view = out
         for i in idx:
             view = view.select(0, i)
         view.fill_(read_float(value))
         return out
+    except FAILURES as e:
+        raise torch_error(e, "Error in torch_set_item: ") from None
 
 
-@lib(*both_names("tensor_to_list", "torch_to_lispe"))
+@lib("tensor_to_list", "torch_to_list", "torch_to_lispe")
 def tensor_to_list(tensor):
     """(tensor_to_list tensor): the tensor's values as LispE data (scalar, floats/numbers/integers/shorts, or nested matrix)."""
     need_tensor(tensor)
     return to_lispe(tensor)
 
 
-@lib(*both_names("tensor_cat"))
+@lib("tensor_cat", "torch_cat")
 def tensor_cat(tensors, dim):
     """(tensor_cat tensors dim): concatenate a list of tensors along dim."""
     if not is_generic_list(tensors):
@@ -136,11 +143,13 @@ def tensor_cat(tensors, dim):
     for t in tensors:
         if not isinstance(t, torch.Tensor):
             raise LispEError("All elements must be tensors")
-    with torch_errors("Error in torch_cat: "):
+    try:
         return torch.cat(list(tensors), read_int(dim))
+    except FAILURES as e:
+        raise torch_error(e, "Error in torch_cat: ") from None
 
 
-@lib(*both_names("tensor_in_memory"))
+@lib("tensor_in_memory", "torch_in_memory")
 def tensor_in_memory():
     """(tensor_in_memory): number of live tensor objects (a debugging counter)."""
     if not values.PRINTERS.get(torch.Tensor):
@@ -209,15 +218,19 @@ def extract(t, start, end=None):
         e = (t.size(0) - s) if t.dim() else 0
         if s < 0 or e <= 0:
             raise LispEError("indices out of bounds or invalid range")
-        with torch_errors("Error in tensor extraction: "):
+        try:
             return t.narrow(0, s, e)
+        except FAILURES as x:
+            raise torch_error(x, "Error in tensor extraction: ") from None
     e = _index(end)
     if e < 0:
         e += n
     if s < 0 or e > n or s >= e:
         raise LispEError("indices out of bounds or invalid range")
-    with torch_errors("Error in tensor extraction: "):
+    try:
         return t.narrow(0, s, e)
+    except FAILURES as x:
+        raise torch_error(x, "Error in tensor extraction: ") from None
 
 
 _OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^^": "pow", "**": "pow"}
@@ -259,7 +272,7 @@ def arith(op, a, b):
         rhs = _operand(b)
         if op == "/" and not isinstance(rhs, torch.Tensor) and rhs == 0:
             raise LispEError("division by zero")
-        with torch_errors():
+        try:
             if name == "add":
                 return a + rhs
             if name == "sub":
@@ -269,9 +282,11 @@ def arith(op, a, b):
             if name == "div":
                 return a / rhs
             return torch.pow(a, rhs)
+        except FAILURES as e:
+            raise torch_error(e) from None
     # number (or numeric list) op tensor
     lhs = _operand(a)
-    with torch_errors():
+    try:
         if name == "add":
             return lhs + b
         if name == "sub":
@@ -281,6 +296,8 @@ def arith(op, a, b):
         if name == "div":
             return lhs / b
         return torch.pow(lhs, b) if isinstance(lhs, torch.Tensor) else torch.pow(torch.tensor(lhs), b)
+    except FAILURES as e:
+        raise torch_error(e) from None
 
 
 def _to_python(t):

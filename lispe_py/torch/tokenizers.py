@@ -25,17 +25,14 @@ map over the vocabulary dict, so no Python code runs per byte or per known token
 Neither ``torch`` nor ``sentencepiece``/``tokenizers`` is imported before a builtin runs.
 """
 
-import math
 import os
-import re
-import sys
 from array import array
 
-from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
 from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch
-from lispe_py.values import TRUE, Integers, to_string
+from lispe_py.torch._helpers import lib, read_int, c_long, is_tensor
+from lispe_py.values import Integers, to_string
 
 __all__ = ["SimpleTokenizer", "SentencePieceTokenizer", "HFTokenizer", "as_integer",
            "token_ids", "train_byte_level_bpe"]
@@ -44,67 +41,26 @@ TOKENIZER_TYPE = "torch_tokenizer_"
 
 # --------------------------------------------------------------------------- LispE conversions
 
-# LispE's string -> integer reading (String::asInteger), as measured on the real binary:
-# leading blanks, a sign, then 0x-hex, 0b-binary or a decimal number with an optional fraction
-# and exponent (truncated); anything unparsable reads as 0 ("abc" -> 0, ".5" -> 0, "5x" -> 5).
-_INT_PREFIX = re.compile(r"[ \t\n\r\f\v]*([+-]?)(?:0x([0-9a-fA-F]+)|0b([01]+)|"
-                         r"([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?))")
-
-
-def _float_to_int(x):
-    if math.isfinite(x):
-        return int(x)
-    return -(1 << 63)          # what a C (long) cast of inf/nan gives on x86-64
-
-
-def as_integer(v):
-    """LispE ``asInteger()`` of a value (C++ truncation for numbers, prefix parse for strings)."""
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float):
-        return _float_to_int(v)
-    if isinstance(v, str):
-        m = _INT_PREFIX.match(v)
-        if m is None:
-            return 0
-        sign, hexa, binary, dec = m.groups()
-        if hexa is not None:
-            n = int(hexa, 16)
-        elif binary is not None:
-            n = int(binary, 2)
-        elif "." in dec or "e" in dec or "E" in dec:
-            n = _float_to_int(float(dec))
-        else:
-            n = int(dec)
-        return -n if sign == "-" else n
-    if v is None:
-        return 0
-    if v is TRUE:
-        return 1
-    return 0
-
-
-def _is_tensor(v):
-    # No torch import just to answer "no" for a LispE value: a tensor implies torch is loaded.
-    t = sys.modules.get("torch")
-    return t is not None and isinstance(v, t.Tensor)
+# Arguments are read with LispE's asInteger(), as the C++ does: _helpers.read_int (the one
+# reader; ``as_integer`` is its older name here).
+as_integer = read_int
 
 
 def token_ids(v):
     """The ids ``torch_decode`` reads from its second argument: a tensor (flattened, each element
     converted like ``item<int>``), any LispE list (elements read with ``asInteger``) or a single
     integer. Anything else is the C++ error."""
-    if _is_tensor(v):
+    if is_tensor(v):
         flat = v.detach().flatten()
         if flat.dtype.is_complex:
             flat = flat.real
         if flat.dtype.is_floating_point:
-            return [_float_to_int(x) for x in flat.tolist()]
+            return [c_long(x) for x in flat.tolist()]
         return flat.tolist()
     if isinstance(v, list):
         if type(v) is Integers:
             return [int(x) for x in v]
-        return [as_integer(x) for x in v]
+        return [read_int(x) for x in v]
     if isinstance(v, int):
         return [int(v)]
     raise LispEError("Second argument must be a tensor, list, or integers of token IDs")
@@ -386,32 +342,32 @@ def train_byte_level_bpe(files, vocab_size, out_path, special_tokens=("<|begin_o
 _TOKENIZERS = (SimpleTokenizer, SentencePieceTokenizer, HFTokenizer)
 
 
-@builtin("torch_simple_tokenizer", "torch_tokenizer_create", library=True)
+@lib("torch_simple_tokenizer", "torch_tokenizer_create")
 def torch_simple_tokenizer():
     "(torch_simple_tokenizer): a fresh SimpleTokenizer (<pad>=0 <unk>=1 <bos>=2 <eos>=3)."
     return SimpleTokenizer()
 
 
-@builtin("torch_sentencepiece_tokenizer", library=True)
+@lib("torch_sentencepiece_tokenizer")
 def torch_sentencepiece_tokenizer(model_path):
     "(torch_sentencepiece_tokenizer path): load a SentencePiece .model file."
     return SentencePieceTokenizer(to_string(model_path))
 
 
-@builtin("torch_train_sentencepiece", library=True)
+@lib("torch_train_sentencepiece")
 def torch_train_sentencepiece(input_file, model_prefix, vocab_size, model_type):
     "(torch_train_sentencepiece input prefix vocab_size model_type): train prefix.model/.vocab."
     return train_sentencepiece(to_string(input_file), to_string(model_prefix),
-                               as_integer(vocab_size), to_string(model_type))
+                               read_int(vocab_size), to_string(model_type))
 
 
-@builtin("torch_hf_tokenizer", library=True)
+@lib("torch_hf_tokenizer")
 def torch_hf_tokenizer(path):
     "(torch_hf_tokenizer path): load a Hugging Face tokenizer.json (file or folder holding one)."
     return HFTokenizer(to_string(path))
 
 
-@builtin("torch_encode", "torch_tokenizer_encode", "tokenizer_encode", library=True)
+@lib("torch_encode", "torch_tokenizer_encode", "tokenizer_encode")
 def torch_encode(tokenizer, text):
     "(torch_encode tok text): token ids of text as a 1-D int64 tensor."
     if not isinstance(tokenizer, _TOKENIZERS):
@@ -419,7 +375,7 @@ def torch_encode(tokenizer, text):
     return tokenizer.encode(_text_of(text))
 
 
-@builtin("torch_decode", "torch_tokenizer_decode", "tokenizer_decode", library=True)
+@lib("torch_decode", "torch_tokenizer_decode", "tokenizer_decode")
 def torch_decode(tokenizer, token_ids_):
     "(torch_decode tok ids): the text of ids (a tensor, a list or one integer)."
     if not isinstance(tokenizer, _TOKENIZERS):
@@ -427,7 +383,7 @@ def torch_decode(tokenizer, token_ids_):
     return tokenizer.decode(token_ids(token_ids_))
 
 
-@builtin("torch_vocab_size", "torch_tokenizer_get_vocab_size", library=True)
+@lib("torch_vocab_size", "torch_tokenizer_get_vocab_size")
 def torch_vocab_size(tokenizer):
     "(torch_vocab_size tok): number of tokens in the vocabulary."
     if not isinstance(tokenizer, _TOKENIZERS):

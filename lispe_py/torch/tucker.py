@@ -2,8 +2,9 @@
 builtins (§1.13) are in quantization.py."""
 
 from ._lazy import torch
-from .convert import lib, need_tensor, read_float, read_int, torch_errors, scalar_out
-from .tensors import is_generic_list
+from ._helpers import (lib, need_tensor, read_float, read_int, is_generic_list, FAILURES,
+                       torch_error)
+from .convert import scalar_out
 from ..errors import LispEError
 from ..values import List
 
@@ -70,10 +71,12 @@ def torch_tucker_decomposition(tensor, rank, max_iter=None, tol=None):
     ranks = [max(1, min(r, s)) for r, s in zip(ranks, tensor.shape)]
     it = 100 if max_iter is None else read_int(max_iter)
     tl = 1e-6 if tol is None else read_float(tol)
-    with torch_errors("Error in Tucker decomposition: "):
+    try:
         core, factors = tucker_decomposition(tensor, ranks, it, tl)
         dt = tensor.dtype if tensor.is_floating_point() else torch.float64
         return List([core.to(dt), List([f.to(dt) for f in factors])])
+    except FAILURES as e:
+        raise torch_error(e, "Error in Tucker decomposition: ") from None
 
 
 @lib("torch_tucker_reconstruct")
@@ -83,8 +86,10 @@ def torch_tucker_reconstruct(core, factors):
         raise LispEError("Core must be a tensor")
     if not isinstance(factors, list) or not all(isinstance(f, torch.Tensor) for f in factors):
         raise LispEError("Factors must be a list of tensors")
-    with torch_errors("Error in Tucker reconstruction: "):
+    try:
         return tucker_reconstruct(core, list(factors))
+    except FAILURES as e:
+        raise torch_error(e, "Error in Tucker reconstruction: ") from None
 
 
 def _numel(shape):
@@ -119,5 +124,7 @@ def torch_khatri_rao_product(a, b):
     if a.dim() != 2 or b.dim() != 2 or a.shape[1] != b.shape[1]:
         raise LispEError("Error in Khatri-Rao product: Matrices must have the same number of columns",
                          prefix=False)
-    with torch_errors("Error in Khatri-Rao product: "):
+    try:
         return khatri_rao(a, b)
+    except FAILURES as e:
+        raise torch_error(e, "Error in Khatri-Rao product: ") from None
