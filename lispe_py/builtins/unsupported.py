@@ -5,14 +5,6 @@ An unbound atom found here raises ``'<name>' is not supported yet in lispe-py`` 
 
 from ..errors import LispEError
 
-_THREADS = "threads are not available"
-_RGX = "LispE's own regular expression syntax is not implemented"
-_ONTO = "ontologies are not implemented"
-_FILES = "file streams are not implemented (use fread, fwrite, fappend)"
-_TOKEN = "LispE's rule-based tokenizer is not implemented"
-_RANDOM = "random distributions are not implemented"
-_INTERNAL = "internal to the C++ interpreter"
-
 UNSUPPORTED = {}
 
 
@@ -21,14 +13,10 @@ def _add(reason, names):
         UNSUPPORTED[n] = reason
 
 
-_add(_TOKEN, "tokenizer_main segmenter tokenizer_rules tokenize_rules tokenizer tokenizer_display "
-             "tokenize get_tokenizer_rules set_tokenizer_rules get_tokenizer_operators "
-             "set_tokenizer_operators segment_e")
 _add("dynamic C++ libraries cannot be loaded (the torch library is built in)",
      "deflib deflibpat")
 _add("Prolog-like clauses are not implemented", "defprol cut_")
 _add("the real LispE reads it as two atoms (↑ ↑): no program can call it", "↑↑")
-_add("not implemented yet", "shift convert_in_base")
 
 
 def unsupported_error(name):
