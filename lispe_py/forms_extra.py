@@ -300,6 +300,40 @@ def sf_setshape(form, ctx, tail):
     return compile_builtin_call(BUILTINS["setshape"], form, ctx)
 
 
+# ----------------------------------------------------------------------------- defprol
+
+@special("defprol")
+def sf_defprol(form, ctx, tail):
+    """(defprol name (patterns...) body...): a clause of a Prolog-like function (see
+    :mod:`lispe_py.builtins.prolog`); the function is defined when the form is compiled."""
+    from .builtins.prolog import PrologFunction, pattern_label
+    from .patterns import compile_pattern
+    if len(form) < 4:
+        raise compile_error("wrong number of arguments", ctx, form)
+    if type(form[1]) is not Atom:
+        raise compile_error("Missing name in the declaration of a function", ctx, form)
+    if not isinstance(form[2], list):
+        raise compile_error("List of missing parameters in a function declaration", ctx, form)
+    name = form[1].name
+    interp = ctx.interp
+    f = interp.functions.get(name)
+    if not isinstance(f, PrologFunction):
+        f = interp.functions[name] = PrologFunction(name)
+    params = list(form[2])
+    subs = [compile_pattern(x, ctx) for x in params]
+
+    def matcher(args, frame):
+        for m, a in zip(subs, args):
+            if not m(a, frame):
+                return False
+        return True
+    inner = ctx.inner("%defprol", True, ())     # no tail calls: each call returns its list
+    body = [compile_expr(x, inner) for x in form[3:]]
+    label, depth = pattern_label(params[0], interp) if params else (None, 0)
+    f.add(label, depth, len(params), matcher, body, Form([Atom("defprol")] + list(form[1:])))
+    return _const(EMPTY)
+
+
 # ----------------------------------------------------------------------------- link
 
 @special("link")
@@ -325,6 +359,7 @@ def _with_language_atoms(original):
     def constants():
         d = original()
         d["error_"] = Atom("error_")
+        d["cut_"] = Atom("cut_")            # defprol's cut: a value that stops the search
         return d
     return constants
 

@@ -15,7 +15,6 @@ def _add(reason, names):
 
 _add("dynamic C++ libraries cannot be loaded (the torch library is built in)",
      "deflib deflibpat")
-_add("Prolog-like clauses are not implemented", "defprol cut_")
 _add("the real LispE reads it as two atoms (↑ ↑): no program can call it", "↑↑")
 
 
