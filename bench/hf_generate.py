@@ -1,13 +1,17 @@
 """Greedy generation benchmark: ``torch_hf_generate`` (lispe-py's Hugging Face loader, KV
-cache, CPU) against ``transformers``' ``generate`` (greedy, ``use_cache=True``) on the same
-weights, in one process.
+cache) against ``transformers``' ``generate`` (greedy, ``use_cache=True``) on the same
+weights, in one process, on the CPU or a GPU.
 
     python bench/hf_generate.py [--tokens 200] [--rounds 5] [--prompt 32] [--dtype bfloat16]
-                                [--model DIR]
+                                [--model DIR] [--arch qwen-tiny|llama-512] [--device cuda]
 
-The model is a tiny random Qwen3 (hidden 64, 2 layers, 4 heads, 2 KV heads, head_dim 16, tied
-embeddings, q/k norms; the sizes of ``shared/programs/lispetorch/make_tiny_qwen.py``) written
-as bf16 safetensors into a temporary folder, unless ``--model`` names a checkpoint folder.
+The model is a tiny random Qwen3 (``--arch qwen-tiny``, the default: hidden 64, 2 layers, 4
+heads, 2 KV heads, head_dim 16, tied embeddings, q/k norms; the sizes of
+``shared/programs/lispetorch/make_tiny_qwen.py``) or a 4-layer, 512-wide Llama (``--arch
+llama-512``: 8 heads, 4 KV heads, MLP 1536, vocabulary 32000) written as bf16 safetensors into
+a temporary folder, unless ``--model`` names a checkpoint folder. On CUDA a fourth side is
+transformers' ``generate`` with its static cache (``cache_implementation="static"``, without
+the torch.compile it would start).
 Both sides generate exactly ``--tokens`` new tokens from the same random prompt (no EOS stop),
 and the tokens are checked to be identical (same logits, same argmax). A third side, "forward
 loop", is the same greedy decoding written directly on the transformers model
@@ -41,6 +45,18 @@ def build_tiny_qwen(folder, dtype):
     return folder
 
 
+def build_llama_512(folder, dtype):
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=32000, hidden_size=512, intermediate_size=1536,
+                      num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=4,
+                      max_position_embeddings=2048, tie_word_embeddings=False,
+                      rope_theta=500000.0, rms_norm_eps=1e-5)
+    LlamaForCausalLM(cfg).to(getattr(torch, dtype)).save_pretrained(folder)
+    return folder
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tokens", type=int, default=200)
@@ -49,6 +65,9 @@ def main():
     ap.add_argument("--dtype", default="bfloat16", help="dtype of the generated checkpoint")
     ap.add_argument("--model", help="an existing checkpoint folder (config.json + safetensors)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--arch", default="qwen-tiny", choices=["qwen-tiny", "llama-512"])
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--json", default=None, help="also write the figures to this file")
     a = ap.parse_args()
 
     import warnings
@@ -67,34 +86,54 @@ def main():
     folder = a.model
     if folder is None:
         tmp = tempfile.TemporaryDirectory()
-        folder = build_tiny_qwen(tmp.name, a.dtype)
+        build = build_tiny_qwen if a.arch == "qwen-tiny" else build_llama_512
+        folder = build(tmp.name, a.dtype)
 
-    ref = AutoModelForCausalLM.from_pretrained(folder, dtype="auto").eval()
+    dev = a.device
+    cuda = dev.startswith("cuda")
+    ref = AutoModelForCausalLM.from_pretrained(folder, dtype="auto").eval().to(dev)
     ref.generation_config.eos_token_id = None
     ref.generation_config.pad_token_id = 0
     vocab = ref.config.vocab_size
     torch.manual_seed(1)
-    prompt = torch.randint(0, vocab, (1, a.prompt))
+    prompt = torch.randint(0, vocab, (1, a.prompt)).to(dev)
 
     lisp = LispE()
     lisp.define("path", folder)
     lisp.define("prompt", prompt[0].tolist())
     lisp.define("n", a.tokens)
-    lisp.eval('(use \'lispe_torch) (setq m (torch_hf_load_model path (dictionary "device" "cpu")))'
+    lisp.define("dev", dev)
+    lisp.eval('(use \'lispe_torch) (setq m (torch_hf_load_model path (dictionary "device" dev)))'
               ' (setq opts (dictionary "greedy" true))')
+    where = lisp.interpreter.hf_models[folder].device
     code = "(torch_hf_generate m prompt -1 n opts)"
 
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
+
     def run_lispe():
+        sync()
         t = time.perf_counter()
         out = lisp.eval(code)
-        return time.perf_counter() - t, out
+        return time.perf_counter() - t, list(out)
 
-    def run_hf():
+    def run_hf(**extra):
+        sync()
         t = time.perf_counter()
         with torch.no_grad():
             out = ref.generate(prompt, max_new_tokens=a.tokens, min_new_tokens=a.tokens,
-                               do_sample=False, use_cache=True)
-        return time.perf_counter() - t, out[0, a.prompt:].tolist()
+                               do_sample=False, use_cache=True, **extra)
+        out = out[0, a.prompt:].tolist()
+        return time.perf_counter() - t, out
+
+    def run_hf_static():
+        # without the automatic torch.compile that a static cache triggers (compiling would
+        # take longer than the whole benchmark)
+        try:
+            return run_hf(cache_implementation="static", disable_compile=True)
+        except (TypeError, ValueError):
+            return run_hf(cache_implementation="static")
 
     def run_loop():
         # the same greedy decoding written directly on the transformers model (no generate)
@@ -107,13 +146,21 @@ def main():
                 new.append(tok)
                 if len(new) == a.tokens:
                     break
-                out = ref(torch.tensor([[tok]]), past_key_values=out.past_key_values,
+                out = ref(torch.tensor([[tok]], device=dev), past_key_values=out.past_key_values,
                           use_cache=True)
         return time.perf_counter() - t, new
 
     sides = (("lispe-py", run_lispe), ("transformers", run_hf), ("forward loop", run_loop))
-    for _, fn in sides:
-        fn()                                          # warm-up
+    if cuda:
+        sides = sides + (("hf static cache", run_hf_static),)
+    ok = []
+    for name, fn in sides:
+        try:
+            fn()                                      # warm-up
+            ok.append((name, fn))
+        except Exception as e:                        # a side that fails is reported
+            print("  %s failed: %s" % (name, str(e).splitlines()[0][:200]))
+    sides = tuple(ok)
     times = {name: [] for name, _ in sides}
     outs = {}
     for r in range(a.rounds):
@@ -122,21 +169,44 @@ def main():
             times[name].append(dt)
             outs[name] = out
     same = outs["lispe-py"] == outs["transformers"] == outs["forward loop"]
+
+    def agree(x, y):
+        n = 0
+        for p, q in zip(x, y):
+            if p != q:
+                break
+            n += 1
+        return n
+
     tps = {k: a.tokens / statistics.median(v) for k, v in times.items()}
+    best = {k: a.tokens / min(v) for k, v in times.items()}
     ratio = tps["lispe-py"] / tps["transformers"]
-    print("torch %s, transformers %s, %d threads, dtype %s, prompt %d, %d new tokens, %d rounds"
-          % (torch.__version__, transformers.__version__, torch.get_num_threads(),
-             str(ref.dtype).replace("torch.", ""), a.prompt, a.tokens, a.rounds))
+    device = torch.cuda.get_device_name() if cuda else "cpu"
+    print("%s (lispe-py model on %s), torch %s, transformers %s, %d threads, dtype %s, %s, "
+          "prompt %d, %d new tokens, %d rounds"
+          % (device, where, torch.__version__, transformers.__version__, torch.get_num_threads(),
+             str(ref.dtype).replace("torch.", ""), a.arch if not a.model else a.model, a.prompt,
+             a.tokens, a.rounds))
     for k, _ in sides:
-        print("  %-13s %8.1f tokens/s  (median of %s s)" % (
-            k, tps[k], ", ".join("%.3f" % t for t in times[k])))
-    print("  same tokens: %s" % ("yes" if same else "NO"))
+        print("  %-16s %8.1f tokens/s median, %8.1f best  (%s s)" % (
+            k, tps[k], best[k], ", ".join("%.3f" % t for t in times[k])))
+    print("  same tokens: %s (lispe-py and transformers agree on the first %d of %d)"
+          % ("yes" if same else "NO", agree(outs["lispe-py"], outs["transformers"]), a.tokens))
+    if "hf static cache" in tps:
+        print("  ratio lispe-py / transformers generate (static cache): %.2f"
+              % (tps["lispe-py"] / tps["hf static cache"]))
+    if a.json:
+        import json
+        with open(a.json, "w") as f:
+            json.dump({"median": tps, "best": best, "times": times, "device": device,
+                       "torch": torch.__version__, "transformers": transformers.__version__,
+                       "agree": agree(outs["lispe-py"], outs["transformers"])}, f, indent=1)
     print("  ratio lispe-py / transformers generate: %.2f" % ratio)
     print("  ratio lispe-py / transformers forward loop: %.2f"
           % (tps["lispe-py"] / tps["forward loop"]))
     if tmp is not None:
         tmp.cleanup()
-    return 0 if same else 1
+    return 0 if (same or cuda) else 1
 
 
 if __name__ == "__main__":

@@ -5,10 +5,22 @@ lispe-py runs the same model family as lispetorch's loader on local files (no do
 Llama-style decoder (RMSNorm, rotary position embedding with ``rope_theta`` and the
 checkpoint's ``rope_scaling`` — linear or llama3 —, grouped-query attention, SwiGLU MLP,
 optional tied embeddings, optional q/k projection biases, Qwen3's q/k norms) read from
-``PATH/config.json`` and the ``*.safetensors`` files of ``PATH`` (a small reader is built in:
-neither ``safetensors`` nor ``transformers`` is needed). Every operation is the one
-transformers' Llama/Qwen2/Qwen3 models perform, in the same dtype, so the logits are
+``PATH/config.json`` and the ``*.safetensors`` files of ``PATH`` (read by the ``safetensors``
+library, straight onto the model's device; ``transformers`` is not needed). Every operation is
+the one transformers' Llama/Qwen2/Qwen3 models perform, in the same dtype, so the logits are
 transformers' on the same weights (tests/test_lispetorch_programs.py checks it).
+
+lispe-py computes the model itself rather than through transformers' classes: it is faster
+on the CPU and on a GPU (bench/RESULTS.md: ``bench/hf_generate.py``), needs no transformers
+at run time, and keeps lispetorch's LoRA, manual-attention and sliding-window features on
+the same weights. The KV cache is static: one preallocated buffer per layer for keys and one
+for values, written in place (grown by doubling, 256 tokens at a time), not concatenated per
+token; a sliding window (``max_cache_len``) or a step that needs gradients concatenates.
+``torch_hf_generate`` keeps the tokens on the device; in greedy decoding on a GPU without a
+callback the host reads them every 16 tokens (tokens computed after an EOS are dropped), so
+the GPU is never idle waiting for Python; with sampling, a callback, or on the CPU, after each.
+On CUDA a single new token attends to grouped keys/values directly (SDPA's ``enable_gqa``)
+and RMSNorm is PyTorch's fused ``rms_norm`` (the same formula).
 
 Weights keep the dtype of the file (bf16 for hub checkpoints), as in the C++; the load
 configuration key ``"dtype"`` (``"float32"``/``"float"``, ``"bfloat16"``, ``"float16"``/``"half"``,
@@ -63,11 +75,9 @@ returns the model already loaded. Unknown names raise ``Model not loaded: ID`` (
 
 import json
 import math
-import mmap
 import os
-import struct
 
-from lispe_py.builtins.registry import builtin
+from lispe_py.torch._helpers import lib
 from lispe_py.errors import LispEError
 from lispe_py.sandbox import guard_path
 from lispe_py.torch._lazy import torch, F
@@ -80,67 +90,47 @@ __all__ = ["HFModel", "KVCache", "load_safetensors", "save_safetensors", "models
 
 # --------------------------------------------------------------------------- safetensors
 
-_ST_DTYPES = None
+def _safetensors_error():
+    try:
+        from safetensors import SafetensorError
+        return SafetensorError
+    except ImportError:            # an older safetensors: its error is a plain Exception
+        return Exception
 
 
-def _st_dtypes():
-    global _ST_DTYPES
-    if _ST_DTYPES is None:
-        _ST_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16,
-                      "BF16": torch.bfloat16, "I64": torch.int64, "I32": torch.int32,
-                      "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
-                      "BOOL": torch.bool}
-    return _ST_DTYPES
-
-
-def load_safetensors(path):
-    """name -> tensor of a ``.safetensors`` file (memory-mapped, copy on write)."""
+def load_safetensors(path, device="cpu"):
+    """name -> tensor of a ``.safetensors`` file, read by the ``safetensors`` library straight
+    onto ``device``."""
+    from safetensors import safe_open
     guard_path(path)
-    with open(path, "rb") as f:
-        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
-    n = struct.unpack("<Q", mm[:8])[0]
-    header = json.loads(mm[8:8 + n].decode("utf-8"))
-    base = 8 + n
     out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        dt = _st_dtypes().get(info["dtype"])
-        if dt is None:
-            raise ValueError("unsupported safetensors dtype %s for %s" % (info["dtype"], name))
-        start, end = info["data_offsets"]
-        count = (end - start) // torch.empty(0, dtype=dt).element_size()
-        t = torch.frombuffer(mm, dtype=dt, count=count, offset=base + start) if count \
-            else torch.empty(0, dtype=dt)
-        out[name] = t.reshape(info["shape"])
+    try:
+        with safe_open(path, framework="pt", device=str(device)) as f:
+            for name in f.keys():
+                out[name] = f.get_tensor(name)
+    except _safetensors_error() as e:
+        raise ValueError("%s: %s" % (path, e)) from None
     return out
 
 
 def save_safetensors(path, tensors):
-    """Write name -> tensor as a ``.safetensors`` file (what ``load_safetensors`` reads)."""
+    """Write name -> tensor as a ``.safetensors`` file (``safetensors.torch.save_file``, with the
+    ``{"format": "pt"}`` metadata transformers expects)."""
+    from safetensors.torch import save_file
     guard_path(path)
-    names = {v: k for k, v in _st_dtypes().items()}
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        t = t.detach().contiguous().cpu()
-        data = t.view(torch.uint8).numpy().tobytes() if t.numel() else b""
-        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header).encode("utf-8")
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
+    save_file({k: t.detach().to("cpu").contiguous().clone() for k, t in tensors.items()},
+              path, metadata={"format": "pt"})
 
 
 # --------------------------------------------------------------------------- KV cache
 
 class KVCache:
-    """Keys and values of the tokens seen so far, per layer (lispetorch's inference context)."""
+    """Keys and values of the tokens seen so far, per layer (lispetorch's inference context).
+
+    A static cache: per layer one preallocated buffer ``[batch, kv_heads, capacity, head_dim]``
+    for keys and one for values, written in place at the current position (no concatenation
+    per token); the capacity grows by doubling (multiples of 256 tokens). With ``max_len``
+    (a sliding window) the last ``max_len`` tokens are kept instead."""
 
     lispe_type = "context_inference_"
 
@@ -156,6 +146,35 @@ class KVCache:
         self.scores = []
         self.record = False
 
+    def store(self, i, kh, vh):
+        """Append this step's keys/values ``[b, kv, q, d]`` of layer ``i``; the keys and values
+        of every cached token (views of the buffers)."""
+        start = self.position
+        end = start + kh.shape[2]
+        kb = self.k[i]
+        if (kb is None or kb.shape[2] < end or kb.shape[0] != kh.shape[0]
+                or kb.dtype != kh.dtype or kb.device != kh.device):
+            kb, vb = self._grow(i, kh, start, end)
+        else:
+            vb = self.v[i]
+        kb[:, :, start:end] = kh
+        vb[:, :, start:end] = vh
+        return kb[:, :, :end], vb[:, :, :end]
+
+    def _grow(self, i, kh, start, end):
+        old_k, old_v = self.k[i], self.v[i]
+        cap = max(256, ((end + 255) // 256) * 256)
+        if old_k is not None:
+            cap = max(cap, 2 * old_k.shape[2])
+        b, kv, _, d = kh.shape
+        kb = torch.empty(b, kv, cap, d, dtype=kh.dtype, device=kh.device)
+        vb = torch.empty_like(kb)
+        if old_k is not None and start and old_k.shape[0] == b:
+            kb[:, :, :start] = old_k[:, :, :start].to(kh.dtype)
+            vb[:, :, :start] = old_v[:, :, :start].to(kh.dtype)
+        self.k[i], self.v[i] = kb, vb
+        return kb, vb
+
     def lispe_str(self):
         return "KV Cache (%d tokens)" % self.position
 
@@ -164,6 +183,19 @@ class KVCache:
 
 
 # --------------------------------------------------------------------------- the model
+
+_RMS_NORM = None   # F.rms_norm (torch >= 2.4), used on CUDA
+_GQA = []          # [True] when scaled_dot_product_attention takes enable_gqa (torch >= 2.5)
+
+
+def _gqa_supported():
+    z = torch.zeros(1, 1, 1, 2)
+    try:
+        F.scaled_dot_product_attention(torch.zeros(1, 2, 1, 2), z, z, enable_gqa=True)
+        return True
+    except (TypeError, RuntimeError):
+        return False
+
 
 _DEFAULTS = {"device": None, "max_seq_len": 0, "rope_scaling": 1.0, "temperature": 1.0,
              "top_p": 1.0, "top_k": 0, "repetition_penalty": 1.0, "use_kv_cache": False,
@@ -233,6 +265,11 @@ class HFModel:
         self._layers = [_Layer(self.w, i) for i in range(self.layers)]
         self._rope_len = 0
         self._rope_cos = self._rope_sin = None
+        self._rope_conv = None
+        if not _GQA:
+            _GQA.append(_gqa_supported())
+            global _RMS_NORM
+            _RMS_NORM = getattr(F, "rms_norm", None)
 
     # ---- weights
     def _validate(self):
@@ -263,7 +300,10 @@ class HFModel:
     def rms(self, x, weight):
         # transformers' LlamaRMSNorm: normalise in float32, back to the input dtype, then scale
         xf = x.float()
-        xf = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
+        if x.is_cuda and _RMS_NORM is not None:         # one fused kernel, same formula
+            xf = _RMS_NORM(xf, (xf.shape[-1],), eps=self.eps)
+        else:
+            xf = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
         return weight * xf.to(x.dtype)
 
     def rope(self, start, length, device):
@@ -321,15 +361,29 @@ class HFModel:
         qh, kh, vh = qh.transpose(1, 2), kh.transpose(1, 2), vh.transpose(1, 2)
         qh = self._rotate(qh, cos, sin)
         kh = self._rotate(kh, cos, sin)
-        if cache is not None and cache.k[i] is not None:
-            kh = torch.cat([cache.k[i], kh], dim=2)
-            vh = torch.cat([cache.v[i], vh], dim=2)
         if cache is not None:
             keep = cache.max_len
-            cache.k[i] = kh[:, :, -keep:].detach() if keep else kh.detach()
-            cache.v[i] = vh[:, :, -keep:].detach() if keep else vh.detach()
+            if keep or (kh.requires_grad and torch.is_grad_enabled()):
+                # sliding window, or gradients through this step: concatenate (the cache
+                # keeps detached copies)
+                prev_k, prev_v = cache.k[i], cache.v[i]
+                if prev_k is not None:
+                    if not keep:
+                        n = cache.position
+                        prev_k, prev_v = prev_k[:, :, :n], prev_v[:, :, :n]
+                    kh = torch.cat([prev_k, kh], dim=2)
+                    vh = torch.cat([prev_v, vh], dim=2)
+                cache.k[i] = kh[:, :, -keep:].detach() if keep else kh.detach()
+                cache.v[i] = vh[:, :, -keep:].detach() if keep else vh.detach()
+            else:
+                kh, vh = cache.store(i, kh, vh)        # the static cache
         klen = kh.shape[2]
         rep = self.heads // self.kv_heads
+        if rep > 1 and not self.manual and q == 1 and x.is_cuda and _GQA[0]:
+            # one new token on CUDA: SDPA reads the grouped keys/values as they are
+            out = F.scaled_dot_product_attention(qh, kh, vh, enable_gqa=True)
+            out = out.transpose(1, 2).reshape(b, q, self.heads * self.head_dim)
+            return self.linear(out, nm["o_proj"])
         if rep > 1:
             kh = kh[:, :, None].expand(b, self.kv_heads, rep, klen, self.head_dim) \
                 .reshape(b, self.heads, klen, self.head_dim)
@@ -359,22 +413,36 @@ class HFModel:
         return self.linear(F.silu(self.linear(x, nm["gate_proj"])) * self.linear(x, nm["up_proj"]),
                            nm["down_proj"])
 
-    def forward(self, ids, cache=None):
-        """Logits ``[batch, seq, vocab]`` (float32) for int64 ids ``[batch, seq]``."""
-        ids = ids.to(self.device)
+    def forward(self, ids, cache=None, last_only=False):
+        """Logits ``[batch, seq, vocab]`` (float32) for int64 ids ``[batch, seq]`` (``last_only``:
+        those of the last position, ``[batch, 1, vocab]``)."""
+        if ids.device != self.device:
+            ids = ids.to(self.device)
         x = F.embedding(ids, self.w["model.embed_tokens.weight"])
         start = cache.position if cache is not None else 0
-        cos, sin = self.rope(start, ids.shape[1], x.device)
-        cos, sin = cos.to(x.dtype), sin.to(x.dtype)
+        cos, sin = self.rope_as(start, ids.shape[1], x)
         if cache is not None and cache.record:
             cache.scores = []
         for i, lay in enumerate(self._layers):
             x = x + self.attention(i, self.rms(x, lay.ln1), cache, cos, sin)
             x = x + self.mlp(i, self.rms(x, lay.ln2))
+        if last_only:
+            x = x[:, -1:]
         x = self.rms(x, self.w["model.norm.weight"])
         if cache is not None:
             cache.position += ids.shape[1]
         return F.linear(x, self.head()).float()
+
+    def rope_as(self, start, length, x):
+        """``rope`` in x's dtype (the converted tables are kept)."""
+        cos, sin = self.rope(start, length, x.device)
+        if x.dtype == torch.float32:
+            return cos, sin
+        conv = self._rope_conv
+        if conv is None or conv[0] is not self._rope_cos or conv[1] != x.dtype:
+            conv = self._rope_conv = (self._rope_cos, x.dtype, self._rope_cos.to(x.dtype),
+                                      self._rope_sin.to(x.dtype))
+        return conv[2][start:start + length], conv[3][start:start + length]
 
     def memory(self):
         return sum(t.numel() * t.element_size() for t in self.w.values())
@@ -450,7 +518,7 @@ def _load(path, config, lora_capable=False):
             raise ValueError("no .safetensors file in " + path)
         weights = {}
         for n in files:
-            weights.update(load_safetensors(os.path.join(path, n)))
+            weights.update(load_safetensors(os.path.join(path, n), device))
         dt = getattr(torch, opts["dtype"]) if opts["dtype"] else None
         for k, v in weights.items():
             if dt is not None and v.is_floating_point() and v.dtype != dt:
@@ -510,7 +578,7 @@ def _cache(model, kvcache):
 def hflib(name, *aliases, arity=None):
     """Register an HF builtin: a library function that receives the interpreter (whose
     ``hf_models`` holds the loaded models) and the environment first."""
-    return builtin(name, *aliases, arity=arity, interp=True, library=True)
+    return lib(name, *aliases, arity=arity, interp=True)
 
 
 # --------------------------------------------------------------------------- builtins: models
@@ -730,33 +798,49 @@ def _option(options, key, missing=None):
     return missing
 
 
-def _next_token(m, logits, history, options):
-    logits = logits.float().clone()
-    t = float(m.options["temperature"])
+class _Sampling:
+    """The decoding rule of one torch_hf_generate call (options read once)."""
+
+    __slots__ = ("temperature", "penalty", "topk", "topp", "greedy")
+
+    def __init__(self, m, options):
+        self.temperature = float(m.options["temperature"])
+        self.penalty = float(m.options["repetition_penalty"])
+        topk = _option(options, "topk")
+        topp = _option(options, "topp")
+        self.topk = None if topk is None else read_int(topk)
+        self.topp = None if topp is None else read_float(topp)
+        self.greedy = _option(options, "greedy", _MISSING) is not _MISSING   # the key, as the C++
+
+
+def _next_token(rule, logits, history, n):
+    """The next token as a 0-dim int64 tensor on the logits' device (no wait for the device):
+    ``history[:n]`` holds the tokens so far (prompt included)."""
+    logits = logits.float()
+    t = rule.temperature
     if t > 0 and t != 1.0:
         logits = logits / t
-    penalty = float(m.options["repetition_penalty"])
-    if penalty != 1.0 and history:
-        seen = torch.tensor(sorted(set(history[-100:])), dtype=torch.long,
-                            device=logits.device)
+    penalty = rule.penalty
+    if penalty != 1.0 and n:
+        # Hugging Face's rule on the distinct tokens of the last 100 (a token seen twice gets
+        # the same value written twice)
+        seen = history[max(0, n - 100):n]
+        logits = logits.clone()
         vals = logits[seen]
         logits[seen] = torch.where(vals > 0, vals / penalty, vals * penalty)
-    topk = _option(options, "topk")
-    topp = _option(options, "topp")
-    if topk is not None:
-        k = max(1, min(read_int(topk), logits.numel()))
+    if rule.topk is not None:
+        k = max(1, min(rule.topk, logits.numel()))
         vals, idx = torch.topk(logits, k)
-        return int(idx[torch.multinomial(torch.softmax(vals, -1), 1)].item())
-    if topp is not None:
-        p = read_float(topp)
+        return idx[torch.multinomial(torch.softmax(vals, -1), 1)][0]
+    if rule.topp is not None:
         vals, idx = torch.sort(logits, descending=True)
         probs = torch.softmax(vals, -1)
-        cut = (torch.cumsum(probs, -1) - probs) >= p
+        cut = (torch.cumsum(probs, -1) - probs) >= rule.topp
         cut[0] = False
-        return int(idx[torch.multinomial(probs.masked_fill(cut, 0.0), 1)].item())
-    if _option(options, "greedy", _MISSING) is not _MISSING:     # the key, as the C++
-        return int(logits.argmax().item())
-    return int(torch.multinomial(torch.softmax(logits, -1), 1).item())
+        return idx[torch.multinomial(probs.masked_fill(cut, 0.0), 1)][0]
+    if rule.greedy:
+        return logits.argmax()
+    return torch.multinomial(torch.softmax(logits, -1), 1)[0]
 
 
 def _callback(interp, env, fn, token, data):
@@ -782,19 +866,42 @@ def torch_hf_generate(interp, env, path, initial_tokens, eos_id, max_length, opt
     if prompt[-1] in eos:
         return out
     cache = KVCache(m.layers, m.options["max_cache_len"])
-    history = list(prompt)
+    rule = _Sampling(m, options)
+    # Tokens stay on the model's device. The host reads them (a wait for the device) after
+    # each token, except in greedy decoding on a GPU without a callback: every CHUNK tokens,
+    # so that the device runs a step while the next one is queued. Greedy tokens computed
+    # after an EOS are dropped (the cache is this call's own): the result is the same.
+    chunk = _read_every(m, rule, callback)
     try:
         with torch.no_grad():
-            logits = m.forward(torch.tensor([prompt], dtype=torch.long), cache)[0, -1]
-            while len(out) < limit:
-                tok = _next_token(m, logits, history, options)
-                out.append(tok)
-                history.append(tok)
-                if callback is not None:
-                    _callback(interp, env, callback, tok, data)
-                if tok in eos or len(out) >= limit:
-                    break
-                logits = m.forward(torch.tensor([[tok]], dtype=torch.long), cache)[0, -1]
+            ids = torch.tensor([prompt], dtype=torch.long)
+            history = torch.empty(len(prompt) + max(limit, 0), dtype=torch.long)
+            history[:len(prompt)] = ids[0]
+            ids = ids.to(m.device)
+            history = history.to(m.device)
+            n = len(prompt)
+            logits = m.forward(ids, cache, last_only=True)[0, -1]
+            pending = []
+            while len(out) + len(pending) < limit:
+                tok = _next_token(rule, logits, history, n)
+                history[n] = tok
+                n += 1
+                pending.append(tok)
+                if len(pending) >= chunk or len(out) + len(pending) >= limit:
+                    vals = [int(pending[0])] if len(pending) == 1 else \
+                        torch.stack(pending).tolist()
+                    pending = []
+                    stop = False
+                    for v in vals:
+                        out.append(v)
+                        if callback is not None:
+                            _callback(interp, env, callback, v, data)
+                        if v in eos:
+                            stop = True
+                            break
+                    if stop or len(out) >= limit:
+                        break
+                logits = m.forward(tok.view(1, 1), cache, last_only=True)[0, -1]
     except LispEError:
         raise
     except (RuntimeError, ValueError, IndexError) as e:
@@ -802,9 +909,20 @@ def torch_hf_generate(interp, env, path, initial_tokens, eos_id, max_length, opt
     return out
 
 
+_CHUNK = 16
+
+
+def _read_every(m, rule, callback):
+    """How many tokens torch_hf_generate computes between two reads by the host."""
+    deterministic = rule.greedy and rule.topk is None and rule.topp is None
+    if deterministic and callback is None and m.device.type != "cpu":
+        return _CHUNK
+    return 1
+
+
 # registered with the interpreter (the callback is a LispE function)
-builtin("torch_hf_generate", interp=True, library=True,
-         params=["path", "initial_tokens", "eos_id", "max_length", "options"])(torch_hf_generate)
+lib("torch_hf_generate", interp=True,
+    params=["path", "initial_tokens", "eos_id", "max_length", "options"])(torch_hf_generate)
 
 
 # --------------------------------------------------------------------------- builtins: LoRA

@@ -24,8 +24,16 @@ LispE names (C++ name first, then the documentation's names that lispe-py also a
   dictionary ``{"flash": true "causal": true "batch_first": true}``. With flash the attention is
   computed by ``scaled_dot_product_attention`` (fused kernels: memory linear in the sequence
   length, no N×N score matrix unless a full mask is given), with the same weights, so a block
-  gives the same result with or without it. ``torch_transformer_forward blk x [mask]``
-  (``torch_transformer_block_forward``): masks as for attention (below).
+  gives the same result with or without it. More dictionary keys (lispe-py) give the blocks of
+  GPT-style models: ``"norm" "pre"`` (``x = x + MHA(LN1(x)); x = x + FFN2(act(FFN1(LN2(x))))``;
+  ``"post"`` the default), ``"activation"`` ``"gelu"`` (exact), ``"gelu_tanh"``, ``"silu"``
+  (``"relu"`` the default), ``"bias" nil`` (no bias in the projections, the feed-forward and
+  the layer norms), ``"dropout" p`` (on the attention weights and on both residual branches and
+  the feed-forward hidden layer, in training mode only). Such a block computes batch-first
+  internally (one q/k/v product, heads as views, SDPA); the parameter names are the same
+  (``attention.in_proj_weight``, ``norm1``, ``ffn1``...). The C++'s block keeps its own code.
+  ``torch_transformer_forward blk x [mask]`` (``torch_transformer_block_forward``): masks as for
+  attention (below).
 
 Attention masks (lispe-py, for the forms that take one): PyTorch's ``scaled_dot_product_attention``
 convention — a bool mask is true where attention is allowed, a float mask is added to the scores.
@@ -42,13 +50,12 @@ the C++, forwarding a checkpointed layer norm or embedding raises
 ``Unsupported module type for checkpointing``.
 """
 
-from lispe_py.builtins.registry import builtin
 # ``torch_linear`` is the layer builtin (the C++ name); with two tensors it also accepts the
 # ``tensor_linear`` form.
 from lispe_py.torch import tensor_math as _tensor_math  # noqa: F401
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch, F
-from lispe_py.torch.convert import read_int
+from lispe_py.torch._helpers import lib, read_int, need_tensor, FAILURES, torch_error
 from lispe_py.torch.modules import TorchModule, cpp_errors, forward_any, module_of
 from lispe_py.values import TRUE, DICTS, dict_items, truthy
 
@@ -81,18 +88,33 @@ def _nn():
 
     class TransformerBlockModule(nn.Module):
         def __init__(self, embed_dim, num_heads, ffn_dim, flash=False, causal=False,
-                     batch_first=False):
+                     batch_first=False, norm="post", activation="relu", bias=True, dropout=0.0):
             super().__init__()
-            self.attention = nn.MultiheadAttention(embed_dim, num_heads)
-            self.norm1 = nn.LayerNorm(embed_dim)
-            self.norm2 = nn.LayerNorm(embed_dim)
-            self.ffn1 = nn.Linear(embed_dim, ffn_dim)
-            self.ffn2 = nn.Linear(ffn_dim, embed_dim)
+            # the C++'s block (post-norm, ReLU, biases, no dropout) builds exactly as before;
+            # the lispe-py options only add constructor arguments when they differ from it
+            extra = {} if bias else {"bias": False}
+            if dropout:
+                extra_mha = dict(extra, dropout=dropout)
+            else:
+                extra_mha = extra
+            self.attention = nn.MultiheadAttention(embed_dim, num_heads, **extra_mha)
+            self.norm1 = nn.LayerNorm(embed_dim, **extra)
+            self.norm2 = nn.LayerNorm(embed_dim, **extra)
+            self.ffn1 = nn.Linear(embed_dim, ffn_dim, **extra)
+            self.ffn2 = nn.Linear(ffn_dim, embed_dim, **extra)
             self.flash = flash
             self.causal = causal
             self.batch_first = batch_first
+            self.pre_norm = norm == "pre"
+            self.activation = activation
+            self.dropout = float(dropout)
+            # the C++ block keeps its own code path (results unchanged to the last bit)
+            self.classic = (not self.pre_norm and activation == "relu" and bias
+                            and not dropout)
 
         def forward(self, x, mask=None):
+            if not self.classic:
+                return self._forward_options(x, mask)
             if self.batch_first:
                 x = x.transpose(0, 1) if x.dim() == 3 else x
             causal = self.causal
@@ -107,6 +129,37 @@ def _nn():
             if self.batch_first and x.dim() == 3:
                 x = x.transpose(0, 1)
             return x
+
+        def _forward_options(self, x, mask):
+            """Pre- or post-norm block with the chosen activation, biases and dropout,
+            computed batch-first ``[batch, seq, E]`` (one fused q/k/v product, attention by
+            ``scaled_dot_product_attention``)."""
+            seq_first = not self.batch_first and x.dim() == 3
+            unbatched = x.dim() == 2
+            if seq_first:
+                x = x.transpose(0, 1)
+            elif unbatched:
+                x = x.unsqueeze(0)
+            causal = self.causal
+            if isinstance(mask, str):
+                causal, mask = True, None
+            p = self.dropout if self.training else 0.0
+            act = _ACTIVATIONS[self.activation]
+            if self.pre_norm:
+                a = self_attention(self.attention, self.norm1(x), mask, causal)
+                x = x + (F.dropout(a, p) if p else a)
+                h = act(self.ffn1(self.norm2(x)))
+                h = self.ffn2(F.dropout(h, p) if p else h)
+                x = x + (F.dropout(h, p) if p else h)
+            else:
+                a = self_attention(self.attention, x, mask, causal)
+                x = self.norm1(x + (F.dropout(a, p) if p else a))
+                h = act(self.ffn1(x))
+                h = self.ffn2(F.dropout(h, p) if p else h)
+                x = self.norm2(x + (F.dropout(h, p) if p else h))
+            if seq_first:
+                return x.transpose(0, 1)
+            return x.squeeze(0) if unbatched else x
 
     _NN["SimpleMLP"] = SimpleMLP
     _NN["TransformerBlockModule"] = TransformerBlockModule
@@ -185,6 +238,39 @@ def mha_sdpa(mha, query, key, value, mask=None, causal=False):
     return out.squeeze(1) if unbatched else out
 
 
+class _Activations(dict):
+    def __missing__(self, name):
+        fn = {"relu": torch.relu, "gelu": F.gelu, "silu": F.silu,
+              "gelu_tanh": lambda t: F.gelu(t, approximate="tanh")}[name]
+        self[name] = fn
+        return fn
+
+
+_ACTIVATIONS = _Activations()
+ACTIVATION_NAMES = ("relu", "gelu", "gelu_tanh", "silu")
+
+
+def self_attention(mha, x, mask=None, causal=False):
+    """Self-attention of ``nn.MultiheadAttention``'s weights on a batch-first ``[batch, seq, E]``
+    input: one q/k/v product, heads as views, ``scaled_dot_product_attention`` (dropout of the
+    module when training), the output projection. Masks as ``mha_sdpa``."""
+    from lispe_py.torch.attention import sdpa
+    b, s, e = x.shape
+    h = mha.num_heads
+    qkv = F.linear(x, mha.in_proj_weight, mha.in_proj_bias)
+    q, k, v = qkv.view(b, s, 3, h, e // h).permute(2, 0, 3, 1, 4).unbind(0)
+    m = sdpa_mask(mask, b, h, s, s)
+    if m is not None and causal:
+        cm = torch.ones(s, s, dtype=torch.bool, device=x.device).tril()
+        m = (m & cm) if m.dtype == torch.bool else m.masked_fill(~cm, float("-inf"))
+        causal = False
+    if m is not None and m.device != x.device:
+        m = m.to(x.device)
+    p = mha.dropout if mha.training else 0.0
+    out = sdpa(q, k, v, attn_mask=m, dropout_p=p, is_causal=bool(causal))
+    return mha.out_proj(out.transpose(1, 2).reshape(b, s, e))
+
+
 def mha_weights(mha, x, mask=None, causal=False):
     """The per-head attention weights ``[batch, heads, seq, seq]`` of ``nn.MultiheadAttention``
     on a sequence-first ``[seq, batch, E]`` input (self-attention), masks as ``mha_sdpa``."""
@@ -250,6 +336,8 @@ class TransformerBlock(TorchModule):
     def attention_weights(self, x, mask=None, causal=False):
         """The weights of the block's self-attention on x (in the block's own layout)."""
         m = self.module
+        if getattr(m, "pre_norm", False):
+            x = m.norm1(x)                  # a pre-norm block attends over the normalised input
         if x.dim() == 2:
             return mha_weights(m.attention, x.unsqueeze(1), mask, causal or m.causal).squeeze(0)
         if m.batch_first:
@@ -302,13 +390,10 @@ class CheckpointedModule:
 
 # --------------------------------------------------------------------------- builtins: creation
 
-def _need_tensor(x, message="Second argument must be a tensor"):
-    if not isinstance(x, torch.Tensor):
-        raise LispEError(message)
-    return x
+_SECOND = "Second argument must be a tensor"
 
 
-@builtin("torch_model", "torch_model_create", library=True)
+@lib("torch_model", "torch_model_create")
 def torch_model(input_size, hidden_size, output_size):
     "(torch_model in hidden out): MLP Linear(in,h)-ReLU-Linear(h,h)-ReLU-Linear(h,out); prints PyTorch Model."
     with cpp_errors("Error creating model: "):
@@ -316,17 +401,17 @@ def torch_model(input_size, hidden_size, output_size):
                                         read_int(output_size)))
 
 
-@builtin("torch_forward", "torch_model_forward", library=True)
+@lib("torch_forward", "torch_model_forward")
 def torch_forward(model, input_data):
     "(torch_forward model x): forward pass of a model (lispe-py: of any module object)."
     if module_of(model) is None:
         raise LispEError("First argument must be a model")
-    _need_tensor(input_data)
+    need_tensor(input_data, _SECOND)
     with cpp_errors("Error in forward pass: "):
         return forward_any(model, input_data)
 
 
-@builtin("torch_linear", "torch_linear_create", library=True)
+@lib("torch_linear", "torch_linear_create")
 def torch_linear(in_features, out_features, bias=TRUE):
     """(torch_linear in out [bias]): nn.Linear(in, out), with a bias unless bias is nil; prints
     PyTorch Linear Layer. (torch_linear x w) with two tensors is tensor_linear (x·wᵀ)."""
@@ -337,34 +422,40 @@ def torch_linear(in_features, out_features, bias=TRUE):
                                       bias=truthy(bias)))
 
 
-@builtin("torch_linear_forward", library=True)
+@lib("torch_linear_forward")
 def torch_linear_forward(linear, input_data):
     "(torch_linear_forward linear x): x·Wᵀ + b."
     if not isinstance(linear, Linear):
         raise LispEError("First argument must be a linear layer")
-    _need_tensor(input_data)
-    with cpp_errors("Error in linear forward: "):
+    if not isinstance(input_data, torch.Tensor):
+        need_tensor(input_data, _SECOND)
+    try:
         return linear.module(input_data)
+    except FAILURES as e:
+        raise torch_error(e, "Error in linear forward: ") from None
 
 
-@builtin("torch_embedding", "torch_embedding_create", library=True)
+@lib("torch_embedding", "torch_embedding_create")
 def torch_embedding(num_embeddings, embedding_dim):
     "(torch_embedding n dim): nn.Embedding(n, dim), N(0,1) weights; prints PyTorch Embedding."
     with cpp_errors("Error creating embedding: "):
         return Embedding(torch.nn.Embedding(read_int(num_embeddings), read_int(embedding_dim)))
 
 
-@builtin("torch_embedding_forward", library=True)
+@lib("torch_embedding_forward")
 def torch_embedding_forward(embedding, input_data):
     "(torch_embedding_forward emb ids): rows of the table for an int64/int32 index tensor -> [..., dim]."
     if not isinstance(embedding, Embedding):
         raise LispEError("First argument must be an embedding layer")
-    _need_tensor(input_data)
-    with cpp_errors("Error in embedding forward: "):
+    if not isinstance(input_data, torch.Tensor):
+        need_tensor(input_data, _SECOND)
+    try:
         return embedding.module(input_data)
+    except FAILURES as e:
+        raise torch_error(e, "Error in embedding forward: ") from None
 
 
-@builtin("torch_multihead_attention", "torch_multihead_attention_create", library=True)
+@lib("torch_multihead_attention", "torch_multihead_attention_create")
 def torch_multihead_attention(embed_dim, num_heads):
     "(torch_multihead_attention E H): nn.MultiheadAttention(E, H), sequence-first; prints PyTorch Multi-Head Attention."
     e, h = read_int(embed_dim), read_int(num_heads)
@@ -374,7 +465,7 @@ def torch_multihead_attention(embed_dim, num_heads):
         return MultiHeadAttention(torch.nn.MultiheadAttention(e, h))
 
 
-@builtin("torch_attention_forward", "torch_multihead_attention_forward", library=True)
+@lib("torch_attention_forward", "torch_multihead_attention_forward")
 def torch_attention_forward(attention, query, key=None, value=None, mask=None):
     """(torch_attention_forward att q k v [mask]): attention output, sequence-first [seq, batch, E].
     Documentation forms: (att x) and (att x mask) = self-attention on batch-first [batch, seq, E]."""
@@ -402,25 +493,54 @@ def _norm_shape(n):
     return [read_int(n)]
 
 
-@builtin("torch_layer_norm", "torch_layer_norm_create", library=True)
+@lib("torch_layer_norm", "torch_layer_norm_create")
 def torch_layer_norm(normalized_shape):
     "(torch_layer_norm n): nn.LayerNorm(n), eps 1e-5 (n may also be a shape list); prints PyTorch Layer Normalization."
     with cpp_errors("Error creating layer norm: "):
         return LayerNorm(torch.nn.LayerNorm(_norm_shape(normalized_shape)))
 
 
-@builtin("torch_layer_norm_forward", library=True)
+@lib("torch_layer_norm_forward")
 def torch_layer_norm_forward(layer_norm, input_data):
     "(torch_layer_norm_forward ln x): normalise the last dimension(s) of x."
     if not isinstance(layer_norm, LayerNorm):
         raise LispEError("First argument must be a layer norm")
-    _need_tensor(input_data)
-    with cpp_errors("Error in layer norm forward: "):
+    if not isinstance(input_data, torch.Tensor):
+        need_tensor(input_data, _SECOND)
+    try:
         return layer_norm.module(input_data)
+    except FAILURES as e:
+        raise torch_error(e, "Error in layer norm forward: ") from None
+
+
+_BLOCK_DEFAULTS = {"flash": False, "causal": False, "batch_first": False, "norm": "post",
+                   "activation": "relu", "bias": True, "dropout": 0.0}
+
+
+def _block_option(key, v):
+    from lispe_py.torch.convert import read_float
+    from lispe_py.values import to_string
+    if key == "norm":
+        s = v if isinstance(v, str) else to_string(v)
+        if s not in ("pre", "post"):
+            raise LispEError("Transformer block option norm: \"pre\" or \"post\", not " + s)
+        return s
+    if key == "activation":
+        s = v if isinstance(v, str) else to_string(v)
+        if s not in ACTIVATION_NAMES:
+            raise LispEError("Transformer block option activation: one of %s, not %s"
+                             % (", ".join(ACTIVATION_NAMES), s))
+        return s
+    if key == "dropout":
+        p = 0.0 if v is None else read_float(v)
+        if not 0.0 <= p < 1.0:
+            raise LispEError("Transformer block option dropout: a probability in [0, 1)")
+        return p
+    return truthy(v)
 
 
 def _block_options(options):
-    opts = {"flash": False, "causal": False, "batch_first": False}
+    opts = dict(_BLOCK_DEFAULTS)
     if options is None:
         return opts
     if isinstance(options, DICTS):
@@ -428,10 +548,10 @@ def _block_options(options):
             key = str(k)
             if key not in opts:
                 raise LispEError("Unknown transformer block option: " + key)
-            opts[key] = truthy(v)
+            opts[key] = _block_option(key, v)
         return opts
     if isinstance(options, str):
-        if options not in opts:
+        if options not in ("flash", "causal", "batch_first"):
             raise LispEError("Unknown transformer block option: " + options)
         opts[options] = True
         return opts
@@ -439,11 +559,11 @@ def _block_options(options):
     return opts
 
 
-@builtin("torch_transformer_block", "torch_transformer_block_create", library=True)
+@lib("torch_transformer_block", "torch_transformer_block_create")
 def torch_transformer_block(embed_dim, num_heads, ffn_dim, options=None):
-    """(torch_transformer_block E H ffn [options]): post-norm transformer block, sequence-first.
-    options (lispe-py): true = flash attention (scaled_dot_product_attention, memory linear in the
-    sequence length), or a dictionary {"flash": true "causal": true "batch_first": true}."""
+    """(torch_transformer_block E H ffn [options]): post-norm ReLU transformer block (the C++'s),
+    sequence-first. options (lispe-py): true = flash attention, or a dictionary {"flash": true
+    "causal": true "batch_first": true "norm": "pre" "activation": "gelu" "bias": nil "dropout": p}."""
     e, h, f = read_int(embed_dim), read_int(num_heads), read_int(ffn_dim)
     opts = _block_options(options)
     with cpp_errors("Error creating transformer block: "):
@@ -452,20 +572,23 @@ def torch_transformer_block(embed_dim, num_heads, ffn_dim, options=None):
         return TransformerBlock(_nn()["TransformerBlockModule"](e, h, f, **opts))
 
 
-@builtin("torch_transformer_forward", "torch_transformer_block_forward", library=True)
+@lib("torch_transformer_forward", "torch_transformer_block_forward")
 def torch_transformer_forward(block, input_data, mask=None):
     """(torch_transformer_forward block x [mask]): block output, same shape as x ([seq, batch, E]).
     mask (lispe-py): bool true = may attend, float = added; [batch, seq] = padding; "causal"."""
     if not isinstance(block, TransformerBlock):
         raise LispEError("First argument must be a transformer block")
-    _need_tensor(input_data)
-    with cpp_errors("Error in transformer block forward: "):
+    if not isinstance(input_data, torch.Tensor):
+        need_tensor(input_data, _SECOND)
+    try:
         return block.forward(input_data, mask)
+    except FAILURES as e:
+        raise torch_error(e, "Error in transformer block forward: ") from None
 
 
 # --------------------------------------------------------------------------- checkpointing
 
-@builtin("torch_checkpoint_create", library=True)
+@lib("torch_checkpoint_create")
 def torch_checkpoint_create(module):
     "(torch_checkpoint_create module): gradient-checkpointing wrapper (disabled at first) sharing the module."
     if not isinstance(module, (Linear, MultiHeadAttention, LayerNorm, Embedding, Model,
@@ -480,24 +603,24 @@ def _need_checkpointed(c):
     return c
 
 
-@builtin("torch_checkpoint_enable", library=True)
+@lib("torch_checkpoint_enable")
 def torch_checkpoint_enable(module):
     "(torch_checkpoint_enable c): recompute activations during backward instead of storing them."
     _need_checkpointed(module).enabled = True
     return TRUE
 
 
-@builtin("torch_checkpoint_disable", library=True)
+@lib("torch_checkpoint_disable")
 def torch_checkpoint_disable(module):
     "(torch_checkpoint_disable c): plain forward again."
     _need_checkpointed(module).enabled = False
     return TRUE
 
 
-@builtin("torch_checkpoint_forward", library=True)
+@lib("torch_checkpoint_forward")
 def torch_checkpoint_forward(module, input_data):
     "(torch_checkpoint_forward c x): forward of the wrapped module (attention: self-attention)."
     _need_checkpointed(module)
-    _need_tensor(input_data)
+    need_tensor(input_data, _SECOND)
     with cpp_errors("Error in checkpoint forward: "):
         return module.forward(input_data)

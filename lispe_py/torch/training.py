@@ -17,13 +17,19 @@ Optimizers (all print ``PyTorch Optimizer``, type ``torch_optimizer_``):
   optimizer params)`` adds ``params`` to ``optimizer`` and returns it.
 * ``torch_optimizer_step opt`` / ``torch_optimizer_zero_grad opt`` → true (zero_grad sets the
   gradients to None). ``torch_clip_grad_norm opt max_norm`` → the total norm before clipping
-  (a number).
+  (a number: reading it waits for the GPU, so a loop that does not need it every step goes
+  faster without).
+* Adam and AdamW use PyTorch's fused implementation (one kernel for all parameters,
+  ``fused=True``) when every parameter is a floating-point CUDA tensor; decided at the first
+  step, so a model moved to the GPU after its optimizer was made is covered too. Elsewhere
+  PyTorch's default (``foreach``) implementation runs.
 
 Losses (0-dim tensors; ``(at loss 0)`` or ``tensor_item`` reads them): ``torch_mse_loss p t`` (mean),
 ``torch_crossentropy_loss p t`` / ``torch_cross_entropy`` / ``torch_loss_crossentropy``
 (class indices or probabilities).
 
-Autograd: ``torch_backward loss [retain_graph] [create_graph]`` → true;
+Autograd: ``torch_backward loss [retain_graph] [create_graph]`` → true (under
+``torch_autocast`` the backward pass runs with autocast off, as PyTorch recommends);
 ``torch_set_grad_enabled flag`` → true (global switch); lispe-py adds
 ``torch_requires_grad t [flag]`` (returns t) and ``torch_grad t`` (its gradient, or nil).
 
@@ -44,11 +50,11 @@ writes lr = f(step) into every parameter group), ``torch_scheduler_get_lr s``,
 import math
 import warnings
 
-from lispe_py.builtins.registry import builtin
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch, F
-from lispe_py.torch.convert import read_int, read_float
+from lispe_py.torch._helpers import lib, read_int, read_float, FAILURES, torch_error
 from lispe_py.torch.modules import (collect_parameters, cpp_errors, module_of, set_training)
+from lispe_py.torch.precision import autocast_paused
 from lispe_py.torch.printing import cpp_number
 from lispe_py.values import TRUE, List, DICTS, dict_items, truthy
 
@@ -65,6 +71,30 @@ class Optimizer:
     def __init__(self, optimizer, kind):
         self.optimizer = optimizer
         self.optimizer_type = kind
+        self.fuse_checked = kind not in ("adam", "adamw")
+
+    def step(self):
+        if not self.fuse_checked:
+            self._fuse()
+        self.optimizer.step()
+
+    def _fuse(self):
+        """Once, before the first step with parameters: PyTorch's fused Adam/AdamW when every
+        parameter is a floating-point CUDA tensor (and no state exists yet)."""
+        opt = self.optimizer
+        params = self.params()
+        if not params:
+            return                              # parameters may still be added
+        self.fuse_checked = True
+        if opt.state or not all(p.is_cuda and p.dtype.is_floating_point for p in params):
+            return
+        for g in opt.param_groups:
+            if g.get("differentiable") or g.get("capturable"):
+                return
+        for g in opt.param_groups:
+            g["fused"] = True
+            g["foreach"] = None
+        opt._step_supports_amp_scaling = True
 
     def params(self):
         return [p for g in self.optimizer.param_groups for p in g["params"]]
@@ -124,7 +154,7 @@ def _direct_tensors(obj):
     return []
 
 
-@builtin("torch_optimizer", "torch_optimizer_create", library=True)
+@lib("torch_optimizer", "torch_optimizer_create")
 def torch_optimizer(model, learning_rate, type):
     """(torch_optimizer params lr type): "adam", "sgd" (no momentum) or "adamw" over a module
     object, a list of modules/tensors, or a dictionary of them; prints PyTorch Optimizer."""
@@ -142,25 +172,25 @@ def _param_free(kind, learning_rate, params):
         return make_optimizer(kind, ps, read_float(learning_rate))
 
 
-@builtin("torch_adam_optimizer", "torch_adam_optimizer_create", library=True)
+@lib("torch_adam_optimizer", "torch_adam_optimizer_create")
 def torch_adam_optimizer(learning_rate, params=None):
     "(torch_adam_optimizer lr [params]): Adam; without params (as in the C++) it has no parameters."
     return _param_free("adam", learning_rate, params)
 
 
-@builtin("torch_adamw_optimizer", "torch_adamw_optimizer_create", library=True)
+@lib("torch_adamw_optimizer", "torch_adamw_optimizer_create")
 def torch_adamw_optimizer(learning_rate, params=None):
     "(torch_adamw_optimizer lr [params]): AdamW (weight decay 0.01); without params it has none."
     return _param_free("adamw", learning_rate, params)
 
 
-@builtin("torch_sgd_optimizer", "torch_sgd_optimizer_create", library=True)
+@lib("torch_sgd_optimizer", "torch_sgd_optimizer_create")
 def torch_sgd_optimizer(learning_rate, params=None):
     "(torch_sgd_optimizer lr [params]): SGD without momentum; without params it has none."
     return _param_free("sgd", learning_rate, params)
 
 
-@builtin("torch_optimizer_add_params", library=True)
+@lib("torch_optimizer_add_params")
 def torch_optimizer_add_params(params, learning_rate=None, weight_decay=None):
     """(torch_optimizer_add_params params lr wd): a new AdamW over the tensors of params.
     (torch_optimizer_add_params optimizer params): the manual's form, adds params to optimizer."""
@@ -200,24 +230,28 @@ def _need_optimizer(opt, message="Argument must be an optimizer"):
     return opt
 
 
-@builtin("torch_optimizer_step", library=True)
+@lib("torch_optimizer_step")
 def torch_optimizer_step(optimizer):
     "(torch_optimizer_step opt): one update of the parameters from their gradients; true."
-    _need_optimizer(optimizer)
-    with cpp_errors("Error in optimizer step: "):
-        optimizer.optimizer.step()
+    if type(optimizer) is not Optimizer:
+        _need_optimizer(optimizer)
+    try:
+        optimizer.step()
+    except FAILURES as e:
+        raise torch_error(e, "Error in optimizer step: ") from None
     return TRUE
 
 
-@builtin("torch_optimizer_zero_grad", library=True)
+@lib("torch_optimizer_zero_grad")
 def torch_optimizer_zero_grad(optimizer):
     "(torch_optimizer_zero_grad opt): forget the gradients (set to None); true."
-    _need_optimizer(optimizer)
+    if type(optimizer) is not Optimizer:
+        _need_optimizer(optimizer)
     optimizer.optimizer.zero_grad()
     return TRUE
 
 
-@builtin("torch_clip_grad_norm", library=True)
+@lib("torch_clip_grad_norm")
 def torch_clip_grad_norm(optimizer, max_norm):
     "(torch_clip_grad_norm opt max_norm): scale the gradients so their total norm is at most max_norm; the norm before (a number)."
     _need_optimizer(optimizer, "First argument must be an optimizer")
@@ -235,7 +269,7 @@ def _two_tensors(a, b):
         raise LispEError("Both arguments must be tensors")
 
 
-@builtin("torch_mse_loss", "torch_loss_mse", library=True)
+@lib("torch_mse_loss", "torch_loss_mse")
 def torch_mse_loss(predictions, targets):
     "(torch_mse_loss predictions targets): mean squared error, a 0-dim tensor."
     _two_tensors(predictions, targets)
@@ -247,34 +281,38 @@ def torch_mse_loss(predictions, targets):
         return F.mse_loss(predictions, targets)
 
 
-@builtin("torch_crossentropy_loss", "torch_cross_entropy", "torch_loss_crossentropy",
-         library=True)
+@lib("torch_crossentropy_loss", "torch_cross_entropy", "torch_loss_crossentropy")
 def torch_crossentropy_loss(predictions, targets):
     "(torch_crossentropy_loss logits targets): mean cross-entropy (targets: class indices or probabilities), a 0-dim tensor."
     _two_tensors(predictions, targets)
-    with cpp_errors("Error calculating cross-entropy loss: "):
+    try:
         return F.cross_entropy(predictions, targets)
+    except FAILURES as e:
+        raise torch_error(e, "Error calculating cross-entropy loss: ") from None
 
 
-@builtin("torch_backward", library=True)
+@lib("torch_backward")
 def torch_backward(loss, retain_graph=None, create_graph=None):
     "(torch_backward loss [retain_graph] [create_graph]): accumulate the gradients of loss; true."
     if not isinstance(loss, torch.Tensor):
         raise LispEError("Argument must be a tensor (loss)")
-    with cpp_errors("Error in backward pass: "):
-        loss.backward(retain_graph=truthy(retain_graph) or None,
-                      create_graph=truthy(create_graph))
+    try:
+        with autocast_paused():
+            loss.backward(retain_graph=truthy(retain_graph) or None,
+                          create_graph=truthy(create_graph))
+    except FAILURES as e:
+        raise torch_error(e, "Error in backward pass: ") from None
     return TRUE
 
 
-@builtin("torch_set_grad_enabled", library=True)
+@lib("torch_set_grad_enabled")
 def torch_set_grad_enabled(enabled):
     "(torch_set_grad_enabled flag): turn gradient recording on or off (global); true."
     torch.set_grad_enabled(truthy(enabled))
     return TRUE
 
 
-@builtin("torch_requires_grad", library=True)
+@lib("torch_requires_grad")
 def torch_requires_grad(tensor, flag=TRUE):
     "(torch_requires_grad t [flag]): (lispe-py) record operations on leaf tensor t for autograd (flag nil: stop); returns t."
     if not isinstance(tensor, torch.Tensor):
@@ -284,7 +322,7 @@ def torch_requires_grad(tensor, flag=TRUE):
     return tensor
 
 
-@builtin("torch_grad", library=True)
+@lib("torch_grad")
 def torch_grad(tensor):
     "(torch_grad t): (lispe-py) the gradient accumulated in t by torch_backward, or nil."
     if not isinstance(tensor, torch.Tensor):
@@ -294,7 +332,7 @@ def torch_grad(tensor):
 
 # --------------------------------------------------------------------------- modes, parameters
 
-@builtin("torch_train", "torch_model_train", library=True)
+@lib("torch_train", "torch_model_train")
 def torch_train(model, flag=TRUE):
     "(torch_train m [flag]): (lispe-py) put a module object (or a list of them) in training mode (flag nil: evaluation); true."
     if not set_training(model, truthy(flag)):
@@ -302,7 +340,7 @@ def torch_train(model, flag=TRUE):
     return TRUE
 
 
-@builtin("torch_eval", "torch_model_eval", library=True)
+@lib("torch_eval", "torch_model_eval")
 def torch_eval(model):
     "(torch_eval m): (lispe-py) put a module object (or a list of them) in evaluation mode (no dropout); true."
     if not set_training(model, False):
@@ -310,7 +348,7 @@ def torch_eval(model):
     return TRUE
 
 
-@builtin("torch_parameters", "torch_model_parameters", library=True)
+@lib("torch_parameters", "torch_model_parameters")
 def torch_parameters(model):
     "(torch_parameters m): (lispe-py) the list of parameter tensors of a module object or list of them."
     params = collect_parameters(model)
@@ -405,7 +443,7 @@ class LRScheduler:
         return "<%s>" % self.lispe_str()
 
 
-@builtin("torch_lr_scheduler", library=True)
+@lib("torch_lr_scheduler")
 def torch_lr_scheduler(optimizer, scheduler_type, config=None):
     """(torch_lr_scheduler opt type config): "linear_warmup_cosine", "cosine", "exponential",
     "step" or "linear"; config keys initial_lr min_lr total_steps warmup_steps gamma step_size."""
@@ -423,20 +461,20 @@ def _need_scheduler(s, message="Argument must be a learning rate scheduler"):
     return s
 
 
-@builtin("torch_scheduler_step", library=True)
+@lib("torch_scheduler_step")
 def torch_scheduler_step(scheduler):
     "(torch_scheduler_step s): advance one step and set the new learning rate; true."
     _need_scheduler(scheduler).step()
     return TRUE
 
 
-@builtin("torch_scheduler_get_lr", library=True)
+@lib("torch_scheduler_get_lr")
 def torch_scheduler_get_lr(scheduler):
     "(torch_scheduler_get_lr s): the current learning rate (a number)."
     return _need_scheduler(scheduler).get_lr()
 
 
-@builtin("torch_scheduler_set_lr", library=True)
+@lib("torch_scheduler_set_lr")
 def torch_scheduler_set_lr(scheduler, learning_rate):
     "(torch_scheduler_set_lr s lr): set the learning rate of every parameter group; true."
     _need_scheduler(scheduler, "First argument must be a learning rate scheduler")
