@@ -137,7 +137,9 @@ class Complex(complex):
     kind = "complex_"
 
     def lispe_str(self):
-        return format_number(self.real) + "," + format_number(self.imag) + "i"
+        im = self.imag      # LispE writes an imaginary part of 1 or -1 as i or -i
+        return format_number(self.real) + "," + ("" if im == 1 else "-" if im == -1
+                                                 else format_number(im)) + "i"
 
 
 # --------------------------------------------------------------------------- containers

@@ -1,215 +1,533 @@
 """Arithmetic and comparison: + - * / % ^^, = != < <= > >=, eq neq, ==, >=<, bitwise.
 
-LispE's rule: the first operand fixes the result type. With an integer first, each step is
-computed exactly and then truncated toward zero (``(+ 1 2.5)`` is 3); ``/`` always gives a
-number. Strings concatenate with ``+``; lists work element-wise; foreign operands
-(tensors) go through :data:`lispe_py.protocols.ARITH`."""
+LispE decides an operation by the *runtime type of the first operand* and, inside it, by the
+type of the second one; this module follows the same structure (names after LispE's C++
+methods), so that every combination of values computed at run time comes out as in LispE:
+
+* ``_direct`` is one step of ``(op a b c ...)``: a number first with a number second computes
+  in the first one's type (an integer first: exact, or computed in double and then truncated,
+  ``(* 2 0.5)`` is 1; ``/`` gives a number); a typed list first with a number or a typed list
+  second works element-wise in the list's type. ``/`` by an empty value (``""``, nil, an atom,
+  an empty container) is a division by zero. Every other pair goes to ``_method``.
+* ``_method`` is LispE's ``first->plus(second)`` and friends, used for the other pairs and for
+  the elements of generic lists. A number first reads the second operand with the conversion
+  of that operation: ``+ - %`` *check* it (a string, an atom, nil: ``cannot use this element
+  in an arithmetic expression``), ``*`` with an integer or short first *reads* it (a string is
+  parsed, an atom is 1, nil and containers are 0: ``(* 3 (< 1 2))`` is 3, ``(* 5 "3.5")`` is
+  15); with a list second, ``+`` and ``*`` work on the list with the number as their operand
+  (``(+ 0 (strings "a"))`` is ``("a0")``) and ``- / % ^^`` on a list of the same shape filled
+  with the number (``(- 10 (list 2.5))`` is ``(8)``). A string first only concatenates; any
+  other value first (atom, nil, dictionary) is ``cannot evaluate '+' with these operands``.
+* Typed lists convert the other operand to their element type; generic lists apply
+  ``_method`` to each pair of elements (the shorter operand decides the length).
+
+Foreign operands (tensors) go through :data:`lispe_py.protocols.ARITH`."""
 
 import math
 import operator
+import re
 import struct
 
 from ..errors import LispEError
 from ..protocols import ARITH, find
-from ..values import (TRUE, Atom, Float32, Floats, Integers, List, Numbers, Short, Shorts,
-                      Strings, lbool, to_string, wrap64)
-from .registry import builtin
+from ..values import (TRUE, Atom, Complex, Float32, Floats, Integers, List, LList, Numbers,
+                      Short, Shorts, Strings, lbool, to_string, wrap64)
+from .registry import Builtin, builtin
 
 _I64_MIN = -(1 << 63)
 _I64_MAX = (1 << 63) - 1
+
+_OPNAME = {"+": "+", "-": "-", "*": "*", "/": "/", "%": "%", "^": "^^"}
 
 
 def _bad(v):
     return LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(v))
 
 
-def _num(v):
-    """A numeric operand (strings after a number count as 0, as LispE does)."""
-    t = type(v)
-    if t is int or t is float:
-        return v
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return v
-    if isinstance(v, str):
-        return 0
-    raise _bad(v)
+def _cannot(op):
+    return LispEError("cannot evaluate '%s' with these operands" % _OPNAME.get(op, op))
+
+
+def _div0():
+    return LispEError("division by zero")
 
 
 def _trunc(x):
+    """A double converted to a C long (x86): NaN, infinities and values out of range give
+    -2^63."""
     if isinstance(x, float):
-        if x != x or x in (math.inf, -math.inf):
-            return 0
-        return wrap64(int(x))
+        if x != x or not -9.2233720368547758e18 <= x < 9.2233720368547758e18:
+            return _I64_MIN
+        return int(x)
     return wrap64(x)
 
 
-def _py_op(op):
-    return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-            "%": operator.mod, "^": operator.pow}[op]
+# ----------------------------------------------------------------------------- value kinds
+
+INT, NUM, FLT, SHORT, CPLX = 1, 2, 3, 4, 5
 
 
-def _elementwise(op, a, b):
-    fn = BINARY[op]
-    if isinstance(b, list):
-        n = max(len(a), len(b))
-        out = []
-        for i in range(n):
-            if i < len(a) and i < len(b):
-                out.append(fn(a[i], b[i]))
-            elif i < len(a):
-                out.append(a[i])
-        return _retype(a, out)
-    return _retype(a, [fn(x, b) for x in a])
+def _kind(x):
+    """The numeric kind of a scalar, None for anything else."""
+    t = type(x)
+    if t is int:
+        return INT
+    if t is float:
+        return NUM
+    if t is Float32:
+        return FLT
+    if t is Short:
+        return SHORT
+    if t is Complex or t is complex:
+        return CPLX
+    return None
 
 
-def _retype(model, items):
-    t = type(model)
-    if t is Integers:
-        return Integers(_trunc(x) if not isinstance(x, int) else x for x in items)
-    if t is Numbers:
-        return Numbers(float(x) for x in items)
-    if t is Floats:
-        return Floats(Float32(x) for x in items)
-    if t is Shorts:
-        return Shorts(Short(x) for x in items)
-    if t is Strings:
-        return Strings(items)
-    return List(items)
+NUMERIC_LISTS = (Integers, Numbers, Floats, Shorts)
 
 
-def _scalar_op_list(f, op, a, b):
-    """(op number list), as LispE computes it. On a generic list, + and * put the element
-    first and - and / the number; the other operand is first converted to the first one's
-    type: (+ 1 (list 0.5)) is (1.5), (* 1.5 (list 2)) is (2), (- 10 (list 2.5)) is (8),
-    (/ 10 (list 4)) is (2). Lists of numbers compute in floats."""
-    tb = type(b)
-    if tb is Numbers or tb is Floats:
-        return _retype(b, [f(float(a), x) for x in b])
-    if tb is not List or op not in "+-*/":
-        return _retype(b, [f(a, x) for x in b])
-    out = []
-    for x in b:
-        if op in "+*":
-            if type(x) is int:
-                out.append(f(x, _trunc(a) if isinstance(a, float) else a))
-            elif isinstance(x, float) or op == "+" and isinstance(x, str):
-                out.append(f(x, a))
-            else:
-                out.append(f(a, x))
-        elif type(a) is int and isinstance(x, (int, float)) and not isinstance(x, bool):
-            out.append(_trunc(f(a, _trunc(x))))
-        else:
-            out.append(f(a, x))
-    return List(out)
+def _is_list(x):
+    return isinstance(x, list)
 
 
-def _binary(op):
-    pyop = _py_op(op)
+# ----------------------------------------------------------------------------- conversions
 
-    def f(a, b):
-        ta = type(a)
-        if ta is int:
-            tb = type(b)
-            if tb is int:
-                if op == "/":
-                    if b == 0:
-                        raise LispEError("division by zero")
-                    return a / b
-                if op == "%":
-                    if b == 0:
-                        raise LispEError("division by zero")
-                    return wrap64(int(math.fmod(a, b)) if abs(a) < 2 ** 52 and abs(b) < 2 ** 52 else
-                                  (abs(a) % abs(b)) * (1 if a >= 0 else -1))
-                return wrap64(pyop(a, b))
-            if isinstance(b, (list, str)) or find(ARITH, b) is not None or not isinstance(b, (int, float)):
-                if find(ARITH, b) is not None:
-                    return find(ARITH, b)(op, a, b)
-                if isinstance(b, list):
-                    return _scalar_op_list(f, op, a, b)
-                if isinstance(b, str) and op != "*":    # LispE: only (* 3 "ab") gives 0
-                    raise _bad(b)
-                b = _num(b)
-            if op == "/":
-                if b == 0:
-                    raise LispEError("division by zero")
-                return a / b
-            if op == "%":
-                bi = _trunc(b)
-                if bi == 0:
-                    raise LispEError("division by zero")
-                return wrap64(int(math.fmod(a, bi)))
-            return _trunc(pyop(a, b))
-        if ta is float or ta is Float32:
-            if isinstance(b, (int, float)) and not isinstance(b, bool):
-                if op == "/":
-                    if b == 0:
-                        raise LispEError("division by zero")
-                    r = a / b
-                elif op == "%":
-                    bi = _trunc(b)
-                    if bi == 0:
-                        raise LispEError("division by zero")
-                    r = float(int(math.fmod(_trunc(a), bi)))
-                else:
-                    try:
-                        r = pyop(a, b)
-                    except OverflowError:
-                        r = math.inf
-                return Float32(r) if ta is Float32 else float(r)
-            h = find(ARITH, b)
-            if h is not None:
-                return h(op, a, b)
-            if isinstance(b, list):
-                return _scalar_op_list(f, op, a, b)
-            if isinstance(b, str):
-                raise _bad(b)
-            b = _num(b)
-            return f(a, b)
-        if ta is str:
+_NUM_RE = re.compile(r"[ \t\n\r\f\v]*([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)")
+
+
+def string_value(s):
+    """LispE's reading of a string as a number: leading blanks, a sign, then a hexadecimal
+    (0x), binary (0b) or decimal number (digits first: ".5" is 0); 0 when there is none."""
+    m = _NUM_RE.match(s)
+    if not m:
+        return 0
+    sign, body = m.groups()
+    if body[:2] in ("0x", "0X"):
+        v = int(body[2:], 16)
+    elif body[:2] in ("0b", "0B"):
+        v = int(body[2:], 2)
+    elif "." in body or "e" in body or "E" in body:
+        try:
+            v = float(body)
+        except (ValueError, OverflowError):
+            v = math.inf
+    else:
+        v = int(body)
+    return -v if sign == "-" else v
+
+
+def as_integer(x):
+    """LispE ``asInteger``: numbers truncated, strings parsed, atoms 1, anything else 0."""
+    k = _kind(x)
+    if k is INT or k is SHORT:
+        return int(x)
+    if k is NUM or k is FLT:
+        return _trunc(x)
+    if k is CPLX:
+        return _trunc(x.real)
+    if isinstance(x, str):
+        v = string_value(x)
+        return _trunc(v) if isinstance(v, float) else wrap64(v)
+    if type(x) is Atom:
+        return 1
+    return 0
+
+
+def as_number(x):
+    """LispE ``asNumber``: the double of a number, strings parsed, atoms 1, anything else 0."""
+    k = _kind(x)
+    if k is not None:
+        return float(x.real) if k is CPLX else float(x)
+    if isinstance(x, str):
+        return float(string_value(x))
+    if type(x) is Atom:
+        return 1.0
+    return 0.0
+
+
+def as_float(x):
+    return Float32(as_number(x))
+
+
+def as_short(x):
+    return Short(as_integer(x))
+
+
+def check_integer(x):
+    """LispE ``checkInteger``: a number (truncated), else an error."""
+    if _kind(x) is None:
+        raise _bad(x)
+    return as_integer(x)
+
+
+def check_number(x):
+    if _kind(x) is None:
+        raise _bad(x)
+    return as_number(x)
+
+
+def check_float(x):
+    """LispE ``checkFloat`` accepts only a float (``(float x)``, an element of ``floats``)."""
+    if type(x) is not Float32:
+        raise _bad(x)
+    return x
+
+
+def check_short(x):
+    if _kind(x) is None:
+        raise _bad(x)
+    return Short(as_integer(x))
+
+
+def is_empty(x):
+    """LispE ``isEmpty``, checked before a division: nil, atoms, empty strings and
+    containers, zero."""
+    if x is None or type(x) is Atom:
+        return True
+    if isinstance(x, (str, list, dict, set, frozenset)):
+        return len(x) == 0
+    k = _kind(x)
+    if k is not None:
+        return x == 0
+    return False
+
+
+# ----------------------------------------------------------------------------- C arithmetic
+
+def _cdiv(a, b):
+    """C integer division (truncation toward zero)."""
+    q = abs(a) // abs(b)
+    return wrap64(q if (a >= 0) == (b >= 0) else -q)
+
+
+def _cmod(a, b):
+    """C remainder: the sign of the dividend."""
+    r = abs(a) % abs(b)
+    return wrap64(r if a >= 0 else -r)
+
+
+def _fop(op, a, b):
+    """op on two doubles, C style (overflow to inf, no exception)."""
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    return a / b
+
+
+_NEG_NAN = math.copysign(math.nan, -1.0)
+
+
+def _pow(a, b):
+    """C pow: overflow is inf, a negative base with a fractional exponent -nan."""
+    try:
+        return float(math.pow(a, b))
+    except OverflowError:
+        return math.inf if a > 0 or float(b).is_integer() and int(b) % 2 == 0 else -math.inf
+    except ValueError:
+        return _NEG_NAN
+
+
+def _store(kind, v):
+    """A C assignment to a variable of this kind (long, double, float, short)."""
+    if kind is INT:
+        return _trunc(v) if isinstance(v, float) else wrap64(v)
+    if kind is NUM:
+        return float(v)
+    if kind is FLT:
+        return Float32(v)
+    return Short(_trunc(v) if isinstance(v, float) else v)
+
+
+def _replacing(kind, v):
+    """A value stored into a typed list of this kind (LispE ``replacing``)."""
+    if kind is INT or kind is SHORT:
+        return _store(kind, as_integer(v))
+    return _store(kind, as_number(v))
+
+
+def _c_op(kind, op, a, b):
+    """``a op= b`` where a is of this kind and b a plain number: exact on integers, in double
+    (then stored back, i.e. truncated for integers) otherwise."""
+    if kind is INT or kind is SHORT:
+        if type(b) is not float and type(b) is not Float32:
+            b = int(b)
             if op == "+":
-                if isinstance(b, list):
-                    return _retype(b, [f(a, x) for x in b])
-                return a + to_string(b)
-            raise LispEError("cannot evaluate '%s' with these operands" % op)
-        if isinstance(a, list):
-            return _elementwise(op, a, b)
-        if isinstance(a, complex) and isinstance(b, (int, float, complex)):
-            from ..values import Complex
-            if op == "/" and b == 0:
-                raise LispEError("division by zero")
-            if op == "%":
-                raise _bad(a)
-            return Complex(pyop(a, b))
-        if isinstance(a, Short) or (isinstance(a, int) and not isinstance(a, bool)):
-            r = f(int(a), b)
-            return Short(r) if isinstance(r, int) else r
-        h = find(ARITH, a) or find(ARITH, b)
+                r = a + b
+            elif op == "-":
+                r = a - b
+            elif op == "*":
+                r = a * b
+            else:
+                if b == 0:
+                    raise _div0()
+                r = _cdiv(a, b)
+            return _store(kind, r)
+    if op == "/" and b == 0:
+        raise _div0()
+    return _store(kind, _fop(op, float(a), float(b)))
+
+
+# ----------------------------------------------------------------------------- lists
+
+_LIST_KIND = {Integers: INT, Numbers: NUM, Floats: FLT, Shorts: SHORT}
+_LIST_CONV = {Integers: as_integer, Numbers: as_number, Floats: as_float, Shorts: as_short}
+_KIND_LIST = {INT: Integers, NUM: Numbers, FLT: Floats, SHORT: Shorts}
+
+
+def _generic(l):
+    """The class of a generic list result."""
+    return LList if isinstance(l, LList) else List
+
+
+def _make(cls, items, model=None):
+    if cls is LList:
+        return LList(items, getattr(model, "tail", None))
+    return cls(items)
+
+
+def new_instance(l, v):
+    """LispE ``newInstance``: a list shaped like l filled with v (in l's element type for a
+    typed list; in v's type for a generic list of non-lists)."""
+    n = len(l)
+    t = type(l)
+    if t in _LIST_CONV:
+        return t([_LIST_CONV[t](v)] * n)
+    if t is Strings:
+        return Strings([to_string(v)] * n)
+    if not any(isinstance(x, list) for x in l):
+        k = _kind(v)
+        if k is not None and k is not CPLX:
+            cls = _KIND_LIST[k]
+            return cls([_LIST_CONV[cls](v)] * n)
+        if isinstance(v, str):
+            return Strings([v] * n)
+    return List([v] * n)
+
+
+def _typed_method(op, l, e):
+    """Integers/Numbers/Floats/Shorts ``plus(e)``...: e converted to the element type; a list
+    e works element-wise (pairs of elements through ``_method`` when e holds lists)."""
+    t = type(l)
+    kind = _LIST_KIND[t]
+    conv = _LIST_CONV[t]
+    if _is_list(e):
+        n = min(len(l), len(e))
+        if op in "+-*" and type(e) is t:
+            return t([_c_op(kind, op, l[i], e[i]) for i in range(n)] + list(l[n:]))
+        if e and _is_list(e[0]):
+            return List(_method(op, l[i], e[i]) for i in range(n))
+        out = list(l)
+        if op in "+-*":
+            for i in range(n):
+                out[i] = _c_op(kind, op, l[i], conv(e[i]))
+        else:                       # LispE: replacing(i, element->op(e[i]))
+            for i in range(n):
+                out[i] = _replacing(kind, _method(op, l[i], e[i]))
+        return t(out)
+    if op in "+-*":
+        v = conv(e)
+        return t(_c_op(kind, op, x, v) for x in l)
+    if op == "/":
+        v = conv(e)
+        if v == 0:
+            raise _div0()
+        return t(_c_op(kind, "/", x, v) for x in l)
+    return t(_replacing(kind, _method(op, x, e)) for x in l)
+
+
+def _typed_direct(op, l, e):
+    """Integers/Numbers/Floats/Shorts ``plus_direct(e)``...: a typed list or a number e is
+    applied in l's element type, without converting e first."""
+    t = type(l)
+    kind = _LIST_KIND[t]
+    te = type(e)
+    if op in "+-*/" and te in _LIST_KIND:
+        n = min(len(l), len(e))
+        if op == "/":
+            if te is t and kind is not INT and kind is not SHORT:
+                if any(x == 0 for x in e):
+                    raise _div0()
+            else:
+                for i in range(n):
+                    if e[i] == 0:
+                        raise _div0()
+        return t([_c_op(kind, op, l[i], e[i]) for i in range(n)] + list(l[n:]))
+    k = _kind(e)
+    if op in "+-*/" and k is not None and k is not CPLX:
+        v = _LIST_CONV[t](e)
+        if op == "/" and v == 0:
+            raise _div0()
+        return t(_c_op(kind, op, x, v) for x in l)
+    return _typed_method(op, l, e)
+
+
+def _strings_method(op, l, e):
+    if op != "+":
+        raise _cannot(op)
+    if _is_list(e):
+        n = min(len(l), len(e))
+        return Strings([l[i] + to_string(e[i]) for i in range(n)] + list(l[n:]))
+    s = to_string(e)
+    return Strings(x + s for x in l)
+
+
+def _list_method(op, l, e):
+    """A generic list: each element through ``_method``, paired with e's elements when e is a
+    list (the shorter one decides; the rest of l is kept)."""
+    cls = _generic(l)
+    if _is_list(e):
+        n = min(len(l), len(e))
+        return _make(cls, [_method(op, l[i], e[i]) for i in range(n)] + list(l[n:]), l)
+    return _make(cls, [_method(op, x, e) for x in l], l)
+
+
+# ----------------------------------------------------------------------------- scalars
+
+def _scalar_method(op, a, b, ka):
+    """Integer/Number/Float/Short/Complex ``plus(e)``..., LispE's non-direct methods."""
+    if ka is CPLX and op == "%":
+        raise _cannot(op)
+    if _is_list(b):
+        if op in "+*":
+            return _method(op, b, a)
+        if op == "^" and (ka is INT or ka is SHORT):
+            return _method("^", Numbers([float(a)] * len(b)), b)
+        return _method(op, new_instance(b, a), b)
+    if ka is CPLX:
+        if op == "^":
+            if _kind(b) is CPLX:
+                return Complex(complex(a) ** complex(b))
+            return Complex(complex(a) ** as_number(b))
+        v = as_number(b)
+        if op == "/" and v == 0:
+            raise _div0()
+        return Complex(_fop(op, complex(a), v))
+    if op == "^":
+        if ka is FLT:
+            return Float32(_pow(float(a), float(check_float(b))))
+        return _pow(float(a), check_number(b))
+    if op == "/":
+        if ka is FLT:
+            v = check_float(b)
+            if v == 0:
+                raise _div0()
+            return Float32(a / v)
+        v = check_number(b)
+        if v == 0:
+            raise _div0()
+        return float(a) / v
+    if op == "%":
+        v = check_short(b) if ka is SHORT else check_integer(b)
+        if v == 0:
+            raise _div0()
+        return _store(ka, _cmod(_trunc(a) if ka is NUM or ka is FLT else int(a), v))
+    if ka is INT:
+        v = as_integer(b) if op == "*" else check_integer(b)
+        return wrap64(a + v if op == "+" else a - v if op == "-" else a * v)
+    if ka is SHORT:
+        v = as_integer(b) if op == "*" else check_short(b)
+        return Short(a + v if op == "+" else a - v if op == "-" else a * v)
+    if ka is NUM:
+        return float(_fop(op, a, check_number(b)))
+    return Float32(_fop(op, float(a), float(check_float(b))))
+
+
+def _num_direct(op, a, b, ka, kb):
+    """Number op number (``plus_direct``...): in the first one's type."""
+    if ka is CPLX or kb is CPLX:
+        try:
+            return Complex(_fop(op, complex(a), complex(b)))
+        except ZeroDivisionError:
+            raise _div0()
+    if op == "/":
+        if b == 0:
+            raise _div0()
+        if ka is FLT or kb is FLT and (ka is INT or ka is SHORT):
+            return Float32(float(a) / float(b))
+        return float(a) / float(b)
+    if ka is INT and kb is INT:
+        return wrap64(a + b if op == "+" else a - b if op == "-" else a * b)
+    return _c_op(ka, op, a, b)
+
+
+def _method(op, a, b):
+    """``a->op(b)``: dispatch on the type of a (LispE's virtual method)."""
+    ka = _kind(a)
+    if ka is not None:
+        h = find(ARITH, b)
         if h is not None:
-            return h(op, a, b)
-        raise _bad(a)
+            return h(_OPNAME[op], a, b)
+        return _scalar_method(op, a, b, ka)
+    t = type(a)
+    if t is str or isinstance(a, str):
+        if op == "+":
+            if _is_list(b):
+                return _method("+", new_instance(b, a), b)
+            return a + to_string(b)
+        raise _cannot(op)
+    if t in _LIST_KIND:
+        return _typed_method(op, a, b)
+    if t is Strings:
+        return _strings_method(op, a, b)
+    if isinstance(a, list):
+        return _list_method(op, a, b)
+    h = find(ARITH, a) or find(ARITH, b)
+    if h is not None:
+        return h(_OPNAME[op], a, b)
+    raise _cannot(op)
+
+
+def _direct(op):
+    def f(a, b):
+        """One step of (op a b ...)."""
+        ka = _kind(a)
+        if ka is not None:
+            kb = _kind(b)
+            if kb is not None and op != "%" and op != "^":
+                return _num_direct(op, a, b, ka, kb)
+            if op == "/" and is_empty(b):
+                raise _div0()
+            return _method(op, a, b)
+        if type(a) in _LIST_KIND:
+            return _typed_direct(op, a, b)
+        return _method(op, a, b)
     return f
 
 
-BINARY = {op: _binary(op) for op in "+-*/%"}
-BINARY["^"] = None
+BINARY = {op: _direct(op) for op in "+-*/%^"}
 
 
-def _power(a, b):
-    h = find(ARITH, a) or find(ARITH, b)
-    if h is not None:
-        return h("^^", a, b)
-    if isinstance(a, list):
-        return _retype(a, [_power(x, b) for x in a]) if not isinstance(a, Integers) else \
-            Numbers(_power(x, b) for x in a)
-    try:
-        return float(math.pow(_num(a), _num(b)))
-    except OverflowError:
-        return math.inf
-    except ValueError:
-        return math.nan
+# ----------------------------------------------------------------------------- folds
 
-
-BINARY["^"] = _power
+def _typed_fold(op, x):
+    """(op typed-list): the list folded in its element type."""
+    t = type(x)
+    if t is Strings:
+        if op == "+":
+            return "".join(x)
+        raise LispEError("cannot apply '%s' to a string" % _OPNAME[op])
+    kind = _LIST_KIND[t]
+    if op == "^":
+        d = float(x[0])
+        for y in x[1:]:
+            d = _pow(d, float(y))
+        return _store(kind, d)
+    if op == "%":
+        acc = _trunc(x[0]) if kind is NUM or kind is FLT else int(x[0])
+        for y in x[1:]:
+            if y == 0:
+                raise _div0()
+            acc = _cmod(acc, _trunc(y) if kind is NUM or kind is FLT else int(y))
+        return _store(kind, acc)
+    acc = x[0]
+    for y in x[1:]:
+        if op == "/" and y == 0:
+            raise _div0()
+        acc = _c_op(kind, op, acc, y)
+    return _store(kind, acc)
 
 
 def _fold(op, args):
@@ -219,32 +537,30 @@ def _fold(op, args):
         if isinstance(x, list):
             if not x:
                 return 0
-            if type(x) is List:
-                acc = x[0]
-                for y in x[1:]:
-                    acc = f(acc, y)
-                return acc
+            if type(x) in _LIST_KIND or type(x) is Strings:
+                return _typed_fold(op, x)
             acc = x[0]
             for y in x[1:]:
                 acc = f(acc, y)
-            if type(x) is Integers and op == "/":
-                return _trunc(acc)
             return acc
         h = find(ARITH, x)
         if h is not None:
             return h("fold" + op, x, None)
-        raise LispEError("cannot apply '%s' to one element" % ("^^" if op == "^" else op))
+        raise LispEError("cannot apply '%s' to one element" % _OPNAME[op])
     acc = args[0]
     for y in args[1:]:
         acc = f(acc, y)
     return acc
 
 
+_PLUS, _MINUS, _TIMES, _DIV, _MOD, _POW = (BINARY[o] for o in "+-*/%^")
+
+
 @builtin("+", arity=(1, None))
 def plus(*args):
     """(+ a b ...): sum (first operand fixes the type); strings concatenate; lists element-wise."""
     if len(args) == 2:
-        return BINARY["+"](args[0], args[1])
+        return _PLUS(args[0], args[1])
     return _fold("+", args)
 
 
@@ -252,7 +568,7 @@ def plus(*args):
 def minus(*args):
     """(- a b ...): difference, first-operand type rule."""
     if len(args) == 2:
-        return BINARY["-"](args[0], args[1])
+        return _MINUS(args[0], args[1])
     return _fold("-", args)
 
 
@@ -260,7 +576,7 @@ def minus(*args):
 def times(*args):
     """(* a b ...): product, first-operand type rule."""
     if len(args) == 2:
-        return BINARY["*"](args[0], args[1])
+        return _TIMES(args[0], args[1])
     return _fold("*", args)
 
 
@@ -268,7 +584,7 @@ def times(*args):
 def divide(*args):
     """(/ a b ...): division; an integer first operand gives a number."""
     if len(args) == 2:
-        return BINARY["/"](args[0], args[1])
+        return _DIV(args[0], args[1])
     return _fold("/", args)
 
 
@@ -276,83 +592,93 @@ def divide(*args):
 def modulo(*args):
     """(% a b): C remainder of the truncated operands, type of the first."""
     if len(args) == 2:
-        return BINARY["%"](args[0], args[1])
+        return _MOD(args[0], args[1])
     return _fold("%", args)
 
 
 @builtin("^^", "**", arity=(1, None))
 def power(*args):
-    """(^^ a b): a to the power b, a number."""
-    if len(args) == 1:
-        return _fold("^", args)
-    acc = args[0]
-    for b in args[1:]:
-        acc = _power(acc, b)
-    return acc
+    """(^^ a b): a to the power b, a number (typed lists keep their type)."""
+    if len(args) == 2:
+        return _POW(args[0], args[1])
+    return _fold("^", args)
+
+
+def _square(x):
+    return _TIMES(x, x)
+
+
+# what the evaluator calls for (^^ x 2) written with the literal 2: LispE compiles it as
+# (* x x), x evaluated once ((^^ 7 2) is the integer 49, (^^ "a" 2) fails with '*')
+SQUARE = Builtin("^^", _square, 1, 1, False, False, "(^^ x 2): x * x")
 
 
 # ----------------------------------------------------------------------------- comparisons
 
-def _cmp_pair(a, b):
-    """Compare with LispE's first-operand rule; returns -1, 0, 1, or None when the values
-    cannot be ordered (a list and a number...: every comparison of them is nil in LispE)."""
-    ta = type(a)
-    if ta is int or ta is Short:
-        if isinstance(b, str):
-            b = _str_to_num(b)
-        elif not isinstance(b, (int, float)) or isinstance(b, bool):
-            return None
-        b = _trunc(b) if isinstance(b, float) else b
-        return (a > b) - (a < b)
-    if ta is float or ta is Float32:
-        if isinstance(b, str):
-            b = _str_to_num(b)
-        elif not isinstance(b, (int, float)):
-            return None
-        return (a > b) - (a < b)
-    if ta is str:
-        b = to_string(b)
-        return (a > b) - (a < b)
-    if ta is Atom:
-        b = to_string(b)
-        return (a.name > b) - (a.name < b)
+def _order_pair(a, b):
+    """The two values LispE's ``less``/``more`` compare, in the first one's type: a number
+    first reads the second like ``asInteger``/``asNumber`` (a string is parsed, an atom is 1,
+    nil and containers are 0), a string first compares with the printed form of the second.
+    None when the first value cannot be ordered (an atom, nil, a container...): every
+    comparison it starts is then nil."""
+    k = _kind(a)
+    if k is INT or k is SHORT:
+        return int(a), as_integer(b)
+    if k is NUM:
+        return a, as_number(b)
+    if k is FLT:
+        return a, as_float(b)
+    if isinstance(a, str):
+        return a, to_string(b)
     return None
 
 
-def _str_to_num(s):
-    try:
-        return int(s)
-    except ValueError:
-        try:
-            return float(s)
-        except ValueError:
-            return 0
+def _cmp_pair(a, b):
+    """Three-way comparison (-1, 0, 1) by LispE's first-operand rule, None when a cannot be
+    ordered."""
+    p = _order_pair(a, b)
+    if p is None:
+        return None
+    x, y = p
+    return (x > y) - (x < y)
+
+
+def _less(a, b):
+    p = _order_pair(a, b)
+    return p is not None and p[0] < p[1]
+
+
+def _more(a, b):
+    p = _order_pair(a, b)
+    return p is not None and p[0] > p[1]
 
 
 def values_equal(a, b):
-    """``=`` equality: numbers by the first-operand rule, containers by content."""
+    """``=`` equality (LispE ``equal``): a number first compares with the second read in its
+    type (``(= 1 (< 1 2))`` is true), a string first with the printed form of the second, an
+    atom only with itself, nil only with nil; containers by content."""
     if a is b:
         return True
+    p = _order_pair(a, b) if _kind(a) is not None else None
+    if p is not None:
+        return p[0] == p[1]
     ta = type(a)
-    if ta is int or ta is float or ta is Float32 or ta is Short:
-        try:
-            return _cmp_pair(a, b) == 0
-        except LispEError:
-            return False
-    if ta is str or ta is Atom:
+    if ta is str or isinstance(a, str):
         if b is None:
             return False
-        return to_string(a) == to_string(b)
-    if a is None:
-        return b is None or (isinstance(b, list) and not b)
+        return a == to_string(b)
+    if ta is Atom or a is None:
+        return False
     if isinstance(a, list):
         if not isinstance(b, list) or len(a) != len(b):
-            return a is None and not b
+            return False
         return all(values_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
         if not isinstance(b, dict) or len(a) != len(b):
             return False
         return all(k in b and values_equal(v, b[k]) for k, v in a.items())
+    if _kind(a) is CPLX:
+        return _kind(b) is not None and complex(a) == complex(b)
     h = find(ARITH, a)
     if h is not None:
         return bool(h("=", a, b))
@@ -362,17 +688,17 @@ def values_equal(a, b):
 def _chain(test):
     def f(*args):
         for a, b in zip(args, args[1:]):
-            c = _cmp_pair(a, b)
-            if c is None or not test(c):
+            p = _order_pair(a, b)
+            if p is None or not test(p[0], p[1]):
                 return None
         return TRUE
     return f
 
 
-_lt = _chain(lambda c: c < 0)
-_gt = _chain(lambda c: c > 0)
-_le = _chain(lambda c: c <= 0)
-_ge = _chain(lambda c: c >= 0)
+_lt = _chain(operator.lt)
+_gt = _chain(operator.gt)
+_le = _chain(operator.le)
+_ge = _chain(operator.ge)
 
 
 @builtin("<", arity=(2, None))
@@ -414,21 +740,33 @@ def not_equal(*args):
     return None if values_equal(args[0], args[1]) else TRUE
 
 
+def _label_matches(name, b):
+    """LispE compares an atom with a value by 'label': the atom a type name returns
+    (``integer_``, ``string_``...) is eq to any value of that type, except an empty list."""
+    if b is None or type(b) is Atom or (isinstance(b, list) and not b):
+        return False
+    from ..values import type_name
+    return type_name(b) == name
+
+
 def eq_values(a, b):
-    """``eq``: numbers and strings by value, generic lists by identity, typed lists by content."""
+    """``eq`` (LispE ``egal``): numbers by the first-operand rule (the second must be a
+    number), strings with strings, atoms by identity (or by label, see _label_matches), generic
+    lists by identity, typed lists by content. Also what find, count and findall use."""
     if a is b:
         return True
     if a is None:
         return isinstance(b, list) and not b
     ta = type(a)
-    if ta in (int, float, Float32, Short):
-        if not isinstance(b, (int, float)) or isinstance(b, bool):
+    k = _kind(a)
+    if k is not None and k is not CPLX:
+        if _kind(b) is None:
             return False
         return _cmp_pair(a, b) == 0
     if ta is str:
-        return type(b) is str and a == b
+        return isinstance(b, str) and a == b
     if ta is Atom:
-        return b is a
+        return _label_matches(a.name, b)
     if isinstance(a, list) and type(a) is not List:
         return type(b) is type(a) and list(a) == list(b)
     if isinstance(a, list):
@@ -445,25 +783,43 @@ def eq(*args):
     return TRUE
 
 
+def _double_equal(a, b):
+    if isinstance(a, list):
+        if isinstance(b, list):
+            if len(a) != len(b):
+                return 0
+            items = [_double_equal(x, y) for x, y in zip(a, b)]
+        else:
+            items = [_double_equal(x, b) for x in a]
+        t = type(a)
+        if t in _LIST_KIND:
+            return t(_store(_LIST_KIND[t], v) for v in items)
+        if t is Strings:
+            return Integers(items)
+        return List(items)
+    return 1 if values_equal(a, b) else 0
+
+
 @builtin("==", arity=2)
 def eq_numeric(a, b):
-    """(== a b): 1 when equal, 0 otherwise."""
-    return 1 if values_equal(a, b) else 0
+    """(== a b): 1 when equal, 0 otherwise; element by element on a list."""
+    return _double_equal(a, b)
 
 
 @builtin(">=<", arity=2)
 def compare3(a, b):
-    """(>=< a b): -1, 0 or 1."""
-    c = _cmp_pair(a, b)
-    if c is None:
-        raise LispEError("cannot compare these values")
-    return c
+    """(>=< a b): -1, 0 or 1 (nil when a cannot be ordered)."""
+    p = _order_pair(a, b)
+    if p is None:
+        return None
+    x, y = p
+    return -1 if x < y else 0 if x == y else 1
 
 
 # ----------------------------------------------------------------------------- bitwise
 
 def _bits(x):
-    """The 64 bits of a double, as LispE's bitwise operators see a float first operand."""
+    """The 64 bits of a double, as LispE's bitwise operators see a number first operand."""
     return int.from_bytes(struct.pack("<d", x), "little")
 
 
@@ -471,67 +827,150 @@ def _from_bits(n):
     return struct.unpack("<d", (n & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little"))[0]
 
 
-def _bitwise(pyop):
+def _bits32(x):
+    return int.from_bytes(struct.pack("<f", x), "little")
+
+
+def _from_bits32(n):
+    return Float32(struct.unpack("<f", (n & 0xFFFFFFFF).to_bytes(4, "little"))[0])
+
+
+_BITNAME = {"&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>", "&~": "&"}
+
+
+def _bitop(op, x, v, width):
+    """x op v on integers of this width in bits (C semantics: shift counts masked)."""
+    if op == "&":
+        return x & v
+    if op == "|":
+        return x | v
+    if op == "^":
+        return x ^ v
+    if op == "&~":
+        return x & ~v
+    if op == "<<":
+        return x << (v & (width - 1))
+    return x >> (v & (width - 1))
+
+
+def _bit_method(op, a, b):
+    """``a->bit_and(b)``...: dispatch on the first operand, as for arithmetic: a number first
+    checks the second (an integer, truncated); a number first works on the bits of the double
+    (of the float for a float); lists work element-wise."""
+    ka = _kind(a)
+    if ka is not None and ka is not CPLX:
+        if _is_list(b):
+            if op in ("&", "|", "^"):
+                return _bit_method(op, b, a)
+            return _bit_method(op, new_instance(b, a), b)
+        if ka is INT:
+            return wrap64(_bitop(op, a, check_integer(b), 64))
+        if ka is SHORT:
+            return Short(_bitop(op, int(a), int(check_short(b)), 32))
+        v = check_integer(b)
+        if ka is NUM:
+            return _from_bits(_bitop(op, _bits(a), v & 0xFFFFFFFFFFFFFFFF, 64))
+        return _from_bits32(_bitop(op, _bits32(a), v & 0xFFFFFFFF, 32))
+    t = type(a)
+    if t is Integers or t is Shorts:
+        kind = _LIST_KIND[t]
+        width = 64 if t is Integers else 32
+        if _is_list(b):
+            n = min(len(a), len(b))
+            if b and _is_list(b[0]) and type(b) is not t:
+                return List(_bit_method(op, a[i], b[i]) for i in range(n))
+            return t([_store(kind, _bitop(op, int(a[i]), as_integer(b[i]), width))
+                      for i in range(n)] + list(a[n:]))
+        v = as_integer(b)
+        return t(_store(kind, _bitop(op, int(x), v, width)) for x in a)
+    if t is Numbers or t is Floats:
+        kind = _LIST_KIND[t]
+        if _is_list(b):
+            n = min(len(a), len(b))
+            if b and _is_list(b[0]):
+                return List(_bit_method(op, a[i], b[i]) for i in range(n))
+            return t([_replacing(kind, _bit_method(op, a[i], b[i])) for i in range(n)]
+                     + list(a[n:]))
+        return t(_replacing(kind, _bit_method(op, x, b)) for x in a)
+    if isinstance(a, list) and t is not Strings:
+        cls = _generic(a)
+        if _is_list(b):
+            n = min(len(a), len(b))
+            return _make(cls, [_bit_method(op, a[i], b[i]) for i in range(n)] + list(a[n:]), a)
+        return _make(cls, [_bit_method(op, x, b) for x in a], a)
+    raise LispEError("cannot evaluate '%s' with these operands" % _BITNAME[op])
+
+
+def _bitwise(op):
     def f(*args):
-        first = args[0]
-        if isinstance(first, float):
-            acc = _bits(first)
-            for b in args[1:]:
-                acc = pyop(acc, _trunc(_num(b)) & 0xFFFFFFFFFFFFFFFF) & 0xFFFFFFFFFFFFFFFF
-            return _from_bits(acc)
-        acc = _trunc(_num(first))
+        acc = args[0]
         for b in args[1:]:
-            acc = wrap64(pyop(acc, _trunc(_num(b))))
+            acc = _bit_method(op, acc, b)
         return acc
     return f
+
+
+_AND, _OR, _XOR, _ANDNOT = _bitwise("&"), _bitwise("|"), _bitwise("^"), _bitwise("&~")
 
 
 @builtin("&", arity=(2, None))
 def bit_and(*args):
     """(& a b): bitwise and."""
-    return _bitwise(operator.and_)(*args)
+    return _AND(*args)
 
 
 @builtin("|", arity=(2, None))
 def bit_or(*args):
     """(| a b): bitwise or."""
-    return _bitwise(operator.or_)(*args)
+    return _OR(*args)
 
 
 @builtin("^", arity=(2, None))
 def bit_xor(*args):
     """(^ a b): bitwise exclusive or."""
-    return _bitwise(operator.xor)(*args)
+    return _XOR(*args)
 
 
 @builtin("&~", arity=(2, None))
 def bit_andnot(*args):
     """(&~ a b): a and not b."""
-    return _bitwise(lambda x, y: x & ~y)(*args)
+    return _ANDNOT(*args)
+
+
+def _bit_not(a):
+    ka = _kind(a)
+    if ka is INT:
+        return wrap64(~a)
+    if ka is SHORT:
+        return Short(~int(a))
+    if ka is NUM:
+        return _from_bits(~_bits(a))
+    if ka is FLT:
+        return _from_bits32(~_bits32(a))
+    if isinstance(a, list) and type(a) is not Strings:
+        t = type(a)
+        if t in _LIST_KIND:
+            return t(_replacing(_LIST_KIND[t], _bit_not(x)) for x in a)
+        return _make(_generic(a), [_bit_not(x) for x in a], a)
+    raise LispEError("cannot evaluate '~' for this operand")
 
 
 @builtin("~", arity=1)
 def bit_not(a):
     """(~ a): bitwise complement."""
-    if isinstance(a, float):
-        return _from_bits(~_bits(a))
-    return wrap64(~_trunc(_num(a)))
+    return _bit_not(a)
 
 
 @builtin("<<", arity=2)
 def shift_left(a, b):
     """(<< a n): shift left."""
-    if isinstance(a, float):
-        return _from_bits(_bits(a) << _trunc(_num(b)))
-    return wrap64(_trunc(_num(a)) << _trunc(_num(b)))
+    return _bit_method("<<", a, b)
 
 
 @builtin(">>", arity=2)
 def shift_right(a, b):
     """(>> a n): arithmetic shift right."""
-    if isinstance(a, float):
-        return _from_bits(_bits(a) >> _trunc(_num(b)))
-    return wrap64(_trunc(_num(a)) >> _trunc(_num(b)))
+    return _bit_method(">>", a, b)
 
 
 __all__ = ["BINARY", "values_equal", "eq_values", "lbool"]

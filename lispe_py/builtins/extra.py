@@ -175,7 +175,8 @@ def pushtrue(l, *vs):
     if not isinstance(l, list):
         raise LispEError("cannot push in this kind of elements")
     for v in vs:
-        if truthy(v):
+        # LispE skips nil and empty lists only: 0, "" and {} are pushed
+        if v is not None and not (isinstance(v, list) and not v):
             l.append(v)
     return l
 
@@ -198,15 +199,6 @@ def rotate(a, b=None):
 @builtin("ρ", arity=(1, None))
 def rho_apl(*args):
     """(ρ l): the shape of l; (ρ dims... values): like rho."""
-    if len(args) == 1:
-        v = args[0]
-        shape = []
-        while isinstance(v, list):
-            shape.append(len(v))
-            if not v:
-                break
-            v = v[0]
-        return Integers(shape)
     return BUILTINS["rho"].fn(*args)
 
 

@@ -5,28 +5,71 @@ A function argument may be a quoted name, a lambda, a builtin, or a partial list
 (``(- x 10)``), ``maplist``/``filterlist`` put it last."""
 
 from ..errors import LispEError
-from ..values import (Atom, Floats, Form, Integers, List, Numbers, Shorts, Strings,
+from ..values import (TRUE, Atom, Floats, Form, Integers, List, Numbers, Shorts, Strings,
                       Float32, Short, truthy, to_string)
-from ..runtime import iterate
+from ..runtime import caller as _caller, iterate
 from .registry import builtin
 
 
-def caller(interp, env, f, element_first):
-    """Return a Python function calling the LispE function designator f on one element."""
-    if isinstance(f, list) and not isinstance(f, Form) and type(f) is List and f:
-        head = interp.callable_of(f[0], env)
+# the heads a partial list given to map/filter/takewhile/dropwhile may have; any other head is
+# LispE's "missing operator" ((map '(list 1) l), (map '(eq 1) l))
+_PARTIAL_OPERATORS = {"+", "-", "*", "/", "%", "^^", "**", "<", ">", "<=", ">=", "=", "!=",
+                      "==", ">=<", "<<", ">>", "&", "|", "^", "&~", "and", "or", "xor"}
+# filter, takewhile and dropwhile accept only the comparisons
+_PARTIAL_COMPARISONS = {"<", ">", "<=", ">=", "=", "!=", "==", ">=<"}
+
+
+def _partial_ok(name, f):
+    ops = _PARTIAL_OPERATORS if name == "map" else _PARTIAL_COMPARISONS
+    return type(f[0]) is Atom and f[0].name in ops and len(f) >= 2
+
+
+def partial_error(name, arg):
+    """The compile-time error of LispE for a quoted partial call given to map, filter,
+    takewhile or dropwhile whose head is not an operator ("missing operator"), or None."""
+    if name not in ("map", "filter", "takewhile", "dropwhile"):
+        return None
+    if isinstance(arg, list) and len(arg) == 2 and type(arg[0]) is Atom and arg[0].name == "quote":
+        f = arg[1]
+        if isinstance(f, list) and f and not _partial_ok(name, f):
+            return "missing operator"
+    return None
+
+
+def _head_callable(interp, env, head):
+    if type(head) is Atom and head.name in ("and", "or"):
+        # special forms in lispe-py: as functions of their evaluated arguments
+        if head.name == "and":
+            return lambda args: TRUE if all(truthy(a) for a in args) else None
+        return lambda args: TRUE if any(truthy(a) for a in args) else None
+    fn = interp.callable_of(head, env)
+    return lambda args: interp.apply(fn, args, env)
+
+
+def caller(interp, env, f, element_first, name="map"):
+    """Return a Python function calling the LispE function designator f on one element.
+
+    A partial list: map, filter, takewhile and dropwhile put the element first and need an
+    operator head with arguments ((map '(- 10) l) computes (- x 10)); maplist, filterlist,
+    takelist, droplist put it in place of the last nil argument (``_`` reads as nil:
+    (maplist '(split _ " ") l)), or last when there is none ((maplist '(- 10) l) is 10 - x)."""
+    if isinstance(f, list) and f and (isinstance(f, Form) or type(f) is List):
+        head = f[0]
         extra = list(f[1:])
         if element_first:
-            return lambda x: interp.apply(head, [x] + extra, env)
-        return lambda x: interp.apply(head, extra + [x], env)
-    if isinstance(f, Form) and f:
-        head = interp.callable_of(f[0], env)
-        extra = list(f[1:])
-        if element_first:
-            return lambda x: interp.apply(head, [x] + extra, env)
-        return lambda x: interp.apply(head, extra + [x], env)
-    fn = interp.callable_of(f, env)
-    return lambda *xs: interp.apply(fn, list(xs), env)
+            if not _partial_ok(name, f):
+                raise LispEError("missing operator")
+            call = _head_callable(interp, env, head)
+            return lambda x: call([x] + extra)
+        call = _head_callable(interp, env, head)
+        holes = [i for i, a in enumerate(extra) if a is None]
+        if holes:
+            i = holes[-1]
+            before, after = extra[:i], extra[i + 1:]
+            return lambda x: call(before + [x] + after)
+        return lambda x: call(extra + [x])
+    # one element per call: a compiled λ or defun is called directly (lispe_py.runtime)
+    return _caller(interp, interp.callable_of(f, env), env, 1)
 
 
 def caller2(interp, env, f):
@@ -34,8 +77,7 @@ def caller2(interp, env, f):
         head = interp.callable_of(f[0], env)
         extra = list(f[1:])
         return lambda a, b: interp.apply(head, extra + [a, b], env)
-    fn = interp.callable_of(f, env)
-    return lambda a, b: interp.apply(fn, [a, b], env)
+    return _caller(interp, interp.callable_of(f, env), env, 2)
 
 
 def _seq(l):
@@ -107,7 +149,7 @@ def maplist(interp, env, f, l):
 @builtin("filter", interp=True, arity=2)
 def filter_(interp, env, f, l):
     """(filter f l): the elements x with (f x) true."""
-    g = caller(interp, env, f, True)
+    g = caller(interp, env, f, True, "filter")
     out = [x for x in _seq(l) if truthy(g(x))]
     return List(out)
 
@@ -122,7 +164,7 @@ def filterlist(interp, env, f, l):
 @builtin("takewhile", interp=True, arity=2)
 def takewhile(interp, env, f, l):
     """(takewhile f l): the leading elements for which (f x) is true."""
-    g = caller(interp, env, f, True)
+    g = caller(interp, env, f, True, "takewhile")
     out = []
     for x in _seq(l):
         if not truthy(g(x)):
@@ -135,7 +177,7 @@ def takewhile(interp, env, f, l):
 def dropwhile(interp, env, f, l):
     """(dropwhile f l): l after its leading elements satisfying f (LispE also drops the first
     failing one)."""
-    g = caller(interp, env, f, True)
+    g = caller(interp, env, f, True, "dropwhile")
     items = list(_seq(l))
     i = 0
     while i < len(items) and truthy(g(items[i])):

@@ -187,9 +187,4 @@ def json_write(interp, env, v, path):
     return TRUE
 
 
-@builtin("prettify", arity=(1, 2))
-def prettify(v, width=None):
-    """(prettify v [width]): v as an indented string (a list ends with a newline)."""
-    if isinstance(v, list):
-        return to_string(v) + "\n"
-    return to_string(v)
+# prettify is in strings.py

@@ -9,7 +9,7 @@ from ..protocols import AT, CAR, CDR, EXTRACT, SET_AT, SIZE, find
 from ..values import (DICTS, TRUE, Atom, Dictionary, DictionaryI, DictionaryN, Float32, Floats,
                       Form, Integers, LList, List, Numbers, Short, Shorts, Strings, TYPED_LISTS,
                       lbool, to_string, truthy, wrap64)
-from .arith import _cmp_pair, eq_values, values_equal
+from .arith import _less, _more, as_float, as_integer, as_number, eq_values
 from .core import integer, number
 from .registry import Builtin, builtin
 
@@ -117,12 +117,16 @@ def cons(x, l):
     if isinstance(l, LList):
         return LList([x] + list(l), l.tail)
     if isinstance(l, list):
-        if type(l) in TYPED_LISTS:
-            try:
-                v = _coerce_for(l, x) if not isinstance(x, str) or type(l) is Strings else 0
-            except LispEError:
-                v = 0
-            return type(l)([v] + list(l))
+        t = type(l)
+        if t in TYPED_LISTS:
+            # the value converted to the element type as LispE reads it (strings parsed, atoms
+            # 1, containers 0; an empty list is "nil" in strings)
+            if t is Strings:
+                v = "nil" if type(x) is List and not x else to_string(x)
+            else:
+                v = {Integers: as_integer, Numbers: as_number, Floats: as_float,
+                     Shorts: lambda y: Short(as_integer(y))}[t](x)
+            return t([v] + list(l))
         return List([x] + list(l))
     return LList([x], l)
 
@@ -311,58 +315,198 @@ def set_at(c, *rest):
     return c
 
 
-def _extract_bound_str(s, b, start, is_end):
-    if isinstance(b, str):
-        i = s.find(b, start)
-        if i < 0:
-            return None
-        return i if is_end else i + len(b)
+_MARKERS = ("+", "-", "-+")
+
+
+def _marker(x):
+    """The operator written before a bound of @@ (+"x", -"x", -+"x"), as the name it
+    evaluates to, or None."""
+    if (type(x) is Atom or isinstance(x, Builtin)) and x.name in _MARKERS:
+        return x.name
     return None
 
 
-@builtin("@@", "extract", arity=(2, 3))
-def extract(c, frm, upto=None):
-    """(@@ c from [upto]): a slice; a negative from counts from the end, upto 0 = to the end."""
-    n = len(c) if isinstance(c, (list, str)) else 0
-    if isinstance(c, str) and isinstance(frm, str):
-        i = c.find(frm)
+@builtin("-+", arity=(0, None))
+def minus_plus(*args):
+    """-+ only marks a bound of @@: (@@ s -+"x" 0)."""
+    raise LispEError("unknown instruction: '-+'")
+
+
+def _is_index(v):
+    return type(v) in (int, float, Float32, Short)
+
+
+def _extract_str(c, fk, fv, upto):
+    """LispE String::extraction. A string bound is searched: "x" starts after it and ends
+    before it, +"x" includes it, -"x" searches from the end; after a string start, a positive
+    number is a count of characters."""
+    n = len(c)
+    fis = -1
+    if isinstance(fv, str):
+        i = c.rfind(fv) if fk in ("-", "-+") else c.find(fv)
         if i < 0:
             return ""
-        frm = i + len(frm)
-    if not isinstance(c, (list, str)):
-        h = find(EXTRACT, c)
-        if h is not None:
-            return h(c, frm, upto)
-        return None          # LispE: nil for what cannot be sliced
-    f = integer(frm) if not isinstance(frm, int) else frm
-    if f < 0:
-        f += n
-        if f < 0:
-            f = 0
+        if fk in (None, "-"):
+            frm, fis = i + len(fv), 0
+        else:
+            frm, fis = i, len(fv)
+    elif _is_index(fv):
+        frm = as_integer(fv)
+        if frm < 0:
+            frm += n
+    else:
+        raise LispEError("cannot use the first position in 'extract'")
+    if frm < 0 or frm >= n:
+        return ""
     if upto is None:
-        if f >= n:
-            return List() if isinstance(c, list) else ""
-        return c[f]
-    if (type(upto) is Atom or isinstance(upto, Builtin)) and upto.name == "-":
+        return c[frm]
+    uk, uv = upto
+    if uk == "end":
         u = n
-    elif isinstance(c, str) and isinstance(upto, str):
-        j = c.find(upto, f)
+    elif isinstance(uv, str):
+        if uk in (None, "+"):
+            j = c.find(uv, frm + max(fis, 0))
+        else:
+            j = c.rfind(uv)
         if j < 0:
             return ""
-        u = j
+        u = j + len(uv) if uk in ("+", "-+") else j
+    elif _is_index(uv):
+        u = as_integer(uv)
+        if fis != -1 and u > 0:
+            u += frm + fis
+        elif u <= 0:
+            u += n
     else:
-        u = integer(upto)
-        if u <= 0:
-            u = n + u
-        elif u > n:
-            u = n
-    if f >= n or u < f:
-        return List() if isinstance(c, list) else ""
-    out = c[f:u]
+        raise LispEError("cannot use the second position in 'extract'")
+    if u <= frm:
+        return ""
+    return c[frm:min(u, n)]
+
+
+def _extract_list(c, fk, fv, upto):
+    """LispE List::extraction: string bounds are searched among the elements. As in LispE,
+    +"x" and -+"x" as first bound leave the start at 0 (and count from the element found)."""
+    n = len(c)
+    match = lambda v: _matcher(c, v)
+
+    def first(v, start):
+        m = match(v)
+        for j in range(max(start, 0), n):
+            if m(c[j]):
+                return j
+        return None
+
+    def last(v):
+        m = match(v)
+        for j in range(n - 1, -1, -1):
+            if m(c[j]):
+                return j
+        return None
+    frm, fis = 0, -1
+    if isinstance(fv, str):
+        j = last(fv) if fk in ("-", "-+") else first(fv, 0)
+        if j is None:
+            return List()
+        if fk is None:
+            frm, fis = j, 0
+        elif fk == "+" or fk == "-+":
+            fis = j
+        else:
+            frm, fis = j + 1, 0
+    elif _is_index(fv):
+        frm = as_integer(fv)
+        if frm < 0:
+            frm += n
+    else:
+        raise LispEError("cannot use the first position in 'extract'")
+    if frm < 0 or frm >= n:
+        return List()
+    if upto is None:
+        return c[frm]
+    uk, uv = upto
+    if uk == "end":
+        u = n
+    elif isinstance(uv, str):
+        j = first(uv, frm + max(fis, 0)) if uk in (None, "+") else last(uv)
+        if j is None:
+            return List()
+        u = j + 1 if uk == "+" else j - 1 if uk == "-+" else j
+    elif _is_index(uv):
+        u = as_integer(uv)
+        if fis != -1 and u > 0:
+            u += frm + fis
+        elif u <= 0:
+            u += n
+    else:
+        raise LispEError("cannot use the second position in 'extract'")
+    if u <= frm:
+        return List()
+    out = c[frm:min(u, n)]
+    t = type(c)
+    if t is LList:
+        return LList(out, c.tail if u >= n else None)
+    return List(out) if t in (Form, List) else t(out)
+
+
+def _extract_numeric(c, args):
+    """Integers, numbers, floats, shorts: the bounds are read as integers whatever they are
+    (a string is parsed, nil is 0; a marker is 0 too and shifts the bounds)."""
+    n = len(c)
+    frm = as_integer(args[0])
+    if frm < 0:
+        frm += n
+    if frm < 0 or frm >= n:
+        return List()
+    if len(args) == 1:
+        return c[frm]
+    u = as_integer(args[1])
+    if u <= 0:
+        u += n
+    if u <= frm:
+        return List()
+    return type(c)(c[frm:min(u, n)])
+
+
+@builtin("@@", "extract", arity=(2, 5))
+def extract(c, *args):
+    """(@@ c from [upto]): a slice; a negative from counts from the end, upto 0 = to the end;
+    string bounds are searched, with the markers +"x" (included), -"x" (from the end),
+    -+"x" (both), and (@@ c from -) goes to the end."""
+    if type(c) in (Integers, Numbers, Floats, Shorts):
+        return _extract_numeric(c, args)
+    fk = _marker(args[0])
+    if fk is not None and len(args) > 1:
+        fv = args[1]
+        if not isinstance(fv, str):
+            raise LispEError("Wrong value after first operator: '%s'" % fk)
+        i = 2
+    else:
+        fk, fv, i = None, args[0], 1
+    upto = None
+    if i < len(args):
+        uk = _marker(args[i])
+        if uk == "-" and i == len(args) - 1:
+            upto = ("end", None)
+        elif uk is not None and i + 1 < len(args):
+            uv = args[i + 1]
+            if not isinstance(uv if uk != "-+" else fv, str):
+                raise LispEError("Wrong value after second operator: '%s'" % uk)
+            upto = (uk, uv)
+            i += 1
+        else:
+            upto = (None, args[i])
+        i += 1
+    if i < len(args):
+        raise LispEError("Wrong number of arguments for: '@@'")
+    if isinstance(c, str):
+        return _extract_str(c, fk, fv, upto)
     if isinstance(c, list):
-        t = type(c)
-        return List(out) if t in (Form, List) else t(out)
-    return out
+        return _extract_list(c, fk, fv, upto)
+    h = find(EXTRACT, c)
+    if h is not None and fk is None and (upto is None or upto[0] is None):
+        return h(c, fv, None if upto is None else upto[1])
+    return None          # LispE: nil for what cannot be sliced
 
 
 @builtin("size")
@@ -380,7 +524,10 @@ def size(c):
 
 @builtin("push", "pushlast", arity=(2, None))
 def push(l, *vals):
-    """(push l v): append v at the end (at the front of an llist); returns l."""
+    """(push l v): append v at the end (at the front of an llist); returns l. On a string,
+    the string followed by v (strings are values in lispe-py: the variable is unchanged)."""
+    if isinstance(l, str):
+        return l + "".join(to_string(v) for v in vals)
     if isinstance(l, LList):
         for v in vals:
             l.insert(0, v)
@@ -488,6 +635,20 @@ def reverse(l, deep=None):
     raise LispEError("You cannot apply 'reverse' to: '%s'" % to_string(l))
 
 
+def flip_value(v):
+    """(flip x) where x is not a call of two arguments or more: a list with its first two
+    elements swapped (a copy); anything else is an error."""
+    if isinstance(v, list) and not isinstance(v, dict):
+        t = type(v)
+        items = list(v)
+        if len(items) >= 2:
+            items[0], items[1] = items[1], items[0]
+        if t is LList:
+            return LList(items, v.tail)
+        return (List if t is Form else t)(items)
+    raise LispEError("cannot flip this element")
+
+
 @builtin("clone", arity=1)
 def clone(x):
     """(clone x): a deep copy."""
@@ -495,7 +656,7 @@ def clone(x):
     return deep_copy(x)
 
 
-@builtin("fill", arity=2)
+@builtin("fill", arity=2, library=True)
 def fill(x, n):
     """(fill s n): s repeated n times (a string), or a list of n copies."""
     n = integer(n)
@@ -631,6 +792,26 @@ def irangein(a, b, step):
 
 # ----------------------------------------------------------------------------- searching
 
+def _matcher(c, v):
+    """The test find, rfind, findall, count and in apply to each element of c: a typed list
+    compares with v converted to its element type ((find (integers 1 2) "1") is 0,
+    (find (strings "1") 1) is 0); other containers use LispE's egal (eq)."""
+    t = type(c)
+    if t is Integers or t is Shorts:
+        w = as_integer(v)
+        return lambda x: x == w
+    if t is Numbers:
+        w = as_number(v)
+        return lambda x: x == w
+    if t is Floats:
+        w = as_float(v)
+        return lambda x: x == w
+    if t is Strings:
+        w = to_string(v)
+        return lambda x: x == w
+    return lambda x: eq_values(x, v)
+
+
 @builtin("find", arity=(2, 3))
 def find_(c, v, start=0):
     """(find c v [start]): index of v in c (position in a string), or nil."""
@@ -639,25 +820,17 @@ def find_(c, v, start=0):
         i = c.find(to_string(v), start)
         return None if i < 0 else i
     if isinstance(c, list):
+        m = _matcher(c, v)
         for i in range(start, len(c)):
-            try:
-                if _cmp_eq(v, c[i]):
-                    return i
-            except LispEError:
-                continue
+            if m(c[i]):
+                return i
         return None
     if isinstance(c, dict):
         for k, x in c.items():
-            if values_equal(x, v):
+            if eq_values(x, v):
                 return k
         return None
     return None              # LispE: nil for anything else
-
-
-def _cmp_eq(v, x):
-    if isinstance(x, (int, float)) and isinstance(v, (int, float)):
-        return _cmp_pair(x, v) == 0
-    return values_equal(x, v)
 
 
 @builtin("rfind", arity=(2, 3))
@@ -667,16 +840,23 @@ def rfind(c, v, start=None):
         i = c.rfind(to_string(v)) if start is None else c.rfind(to_string(v), 0, integer(start))
         return None if i < 0 else i
     if isinstance(c, list):
+        m = _matcher(c, v)
         for i in range(len(c) - 1, -1, -1):
-            if values_equal(c[i], v):
+            if m(c[i]):
                 return i
         return None
+    if isinstance(c, dict):
+        found = None
+        for k, x in c.items():
+            if eq_values(x, v):
+                found = k
+        return found
     return None              # LispE: nil for anything else
 
 
 @builtin("findall", arity=(2, 3))
 def findall(c, v, start=0):
-    """(findall c v): every index of v in c."""
+    """(findall c v): every index of v in c (the keys holding v in a dictionary)."""
     out = Integers()
     if isinstance(c, str):
         s = to_string(v)
@@ -685,10 +865,16 @@ def findall(c, v, start=0):
             out.append(i)
             i = c.find(s, i + 1)
         return out
+    if isinstance(c, dict):
+        keys = [k for k, x in c.items() if eq_values(x, v)]
+        if isinstance(c, Dictionary):
+            return Strings(keys)
+        return Integers(keys) if isinstance(c, DictionaryI) else Numbers(keys)
     if not isinstance(c, list):
         return List()            # LispE: () for what is not a container
+    m = _matcher(c, v)
     for i, x in enumerate(c):
-        if values_equal(x, v):
+        if m(x):
             out.append(i)
     return out
 
@@ -700,9 +886,10 @@ def count(c, v, start=0):
         s = to_string(v)
         return c.count(s, integer(start)) if s else 0
     if isinstance(c, list):
-        return sum(1 for x in c[max(integer(start), 0):] if values_equal(x, v))
+        m = _matcher(c, v)
+        return sum(1 for x in c[max(integer(start), 0):] if m(x))
     if isinstance(c, dict):
-        return sum(1 for x in c.values() if values_equal(x, v))
+        return sum(1 for x in c.values() if eq_values(x, v))
     return 0
 
 
@@ -712,9 +899,10 @@ def in_(c, v):
     if isinstance(c, str):
         return lbool(to_string(v) in c)
     if isinstance(c, list):
-        return lbool(any(values_equal(x, v) for x in c))
+        m = _matcher(c, v)
+        return lbool(any(m(x) for x in c))
     if isinstance(c, dict):
-        return lbool(any(values_equal(x, v) for x in c.values()))
+        return lbool(any(eq_values(x, v) for x in c.values()))
     if isinstance(c, set):
         return lbool(v in c)
     return None
@@ -743,9 +931,25 @@ def flatten(l):
     return out
 
 
-@builtin("rho", arity=(2, None))
+def _shape(x):
+    """(rho x): the sizes along the first elements ((rho (list (list 1 2) 3)) is (2 2))."""
+    out = Integers()
+    while True:
+        if isinstance(x, (list, str, dict)):
+            out.append(len(x))
+            if isinstance(x, list) and x and isinstance(x[0], list):
+                x = x[0]
+                continue
+        else:
+            out.append(0)
+        return out
+
+
+@builtin("rho", arity=(1, None))
 def rho(*args):
-    """(rho d1 d2 ... values): reshape values (cycled) into nested lists."""
+    """(rho d1 d2 ... values): reshape values (cycled) into nested lists; (rho x): the shape."""
+    if len(args) == 1:
+        return _shape(args[0])
     dims = [integer(d) for d in args[:-1]]
     values = args[-1]
     if not isinstance(values, list):
@@ -854,6 +1058,10 @@ def _lispe_sort(x, less, lo, hi):
 
 
 def _extreme(args, sign, name):
+    """max (sign 1) / min (sign -1): the running best is compared first, with LispE's
+    first-operand rule: (max 2 2.5) is 2; a value that cannot be ordered (an atom, nil) never
+    gives way once it is the best, and replaces a number it exceeds as read by that number
+    ((max (list -14 'a 3)) is a, an atom reading as 1)."""
     if len(args) == 1:
         x = args[0]
         if isinstance(x, list):
@@ -862,10 +1070,10 @@ def _extreme(args, sign, name):
             args = list(x)
         else:
             raise LispEError("cannot find the %s for this object" % name)
+    test = _less if sign > 0 else _more
     best = args[0]
     for y in args[1:]:
-        c = _cmp_pair(best, y)
-        if c is not None and ((sign > 0 and c < 0) or (sign < 0 and c > 0)):
+        if test(best, y):
             best = y
     return best
 
@@ -884,8 +1092,19 @@ def min_(*args):
 
 @builtin("minmax", arity=(1, None))
 def minmax(*args):
-    """(minmax a b ...): (min max)."""
-    return List([_extreme(args, -1, "minimum"), _extreme(args, 1, "maximum")])
+    """(minmax a b ...): (min max). With a list, as min and max; with several arguments LispE
+    compares each new value first: (minmax 2 2.5 1) is (1 2.5)."""
+    if len(args) == 1:
+        if isinstance(args[0], list) and not args[0]:
+            return None
+        return List([_extreme(args, -1, "minmax"), _extreme(args, 1, "minmax")])
+    lo = hi = args[0]
+    for y in args[1:]:
+        if _less(y, lo):
+            lo = y
+        if _more(y, hi):
+            hi = y
+    return List([lo, hi])
 
 
 @builtin("sum", "∑", arity=1)
@@ -936,3 +1155,81 @@ def product(l):
 
 
 __all__ = ["at", "set_at", "size", "push", "IRange", "DICTS", "DictionaryN", "TRUE"]
+
+
+# ----------------------------------------------------------------------------- to_list, shift, outer
+
+@builtin("to_list", "⊂", arity=(1, 2))
+def to_list(x, n=None):
+    """(to_list x): the elements of a container as a list (x itself in a one-element list
+    otherwise); (to_list x n): a list of n copies of x."""
+    if n is not None:
+        return List([x] * max(as_integer(n), 0))
+    if isinstance(x, str):
+        words = x.split()
+        if any(any(ch.isdigit() or ch in "()\"'[]{}" for ch in w) for w in words):
+            # LispE parses such a string with its own tokenizer (numbers read as 0,
+            # brackets as lists): not followed
+            raise LispEError("'to_list' of a string holding numbers, quotes or brackets is not "
+                             "supported yet in lispe-py")
+        return List(Atom(w) for w in words)
+    if isinstance(x, list):
+        return List(x)
+    if isinstance(x, set):
+        from ..runtime import iterate
+        return List(iterate(x))
+    return List([x])
+
+
+@builtin("shift", interp=True, arity=(2, None))
+def shift(interp, env, *args):
+    """(shift f l): (f x y) for each pair of neighbours of l ((shift '- (list 10 2 3)) is
+    (8 -1)); nil when l has fewer than two elements or more arguments are given; another
+    value of two elements or more (a string) is an error."""
+    if len(args) != 2 or size(args[1]) < 2:
+        return None
+    f, l = args
+    if not isinstance(l, list):
+        raise LispEError("arguments to 'shift' should be given as a list")
+    if type(f) is List and not f:
+        return List()
+    if f is None:
+        raise LispEError("Unknown function call", prefix=False)
+    if type(f) is List:
+        from ..values import type_name
+        raise LispEError("unknown instruction: '%s'" % type_name(f[0]))
+    if not (type(f) is Atom or isinstance(f, (Builtin, Form)) or callable(getattr(f, "lispe_call", None))
+            or type(f).__name__ in ("Lambda", "Function", "PatternFunction")):
+        from ..values import type_name
+        raise LispEError("unknown instruction: '%s'" % type_name(f))
+    fn = interp.callable_of(f, env)
+    items = list(l)
+    return List(interp.apply(fn, [items[i], items[i + 1]], env) for i in range(len(items) - 1))
+
+
+@builtin("outer", "°", interp=True, arity=3)
+def outer(interp, env, op, a, b):
+    """(outer op l1 l2): the table of (op x y) for x in l1, y in l2. Rows of numbers are typed
+    (integers, numbers); LispE builds a matrix there (printed the same way)."""
+    if not isinstance(a, list) or not isinstance(b, list):
+        raise LispEError("arguments for '°' are lists")
+    if isinstance(op, list) and not isinstance(op, Form) and type(op) is not List:
+        raise LispEError("wrong function call")
+    if type(op) is List:
+        raise LispEError("wrong function call")
+    f = interp.callable_of(op, env)
+    rows = [[interp.apply(f, [x, y], env) for y in b] for x in a]
+
+    def numeric(v):
+        return type(v) in (int, float, Float32, Short) or v is TRUE or v is None
+    if rows and rows[0] and all(numeric(v) for r in rows for v in r):
+        # a matrix: booleans are 1 and 0, each row typed after its first value
+        out = List()
+        for r in rows:
+            first = r[0]
+            ints = first is TRUE or first is None or type(first) in (int, Short)
+            conv = as_integer if ints else as_number
+            out.append((Integers if ints else Numbers)(
+                conv(1 if v is TRUE else 0 if v is None else v) for v in r))
+        return out
+    return List(List(r) for r in rows)

@@ -11,8 +11,38 @@ from .registry import builtin
 _NAN = -math.nan if math.copysign(1.0, -math.nan) < 0 else math.copysign(math.nan, -1.0)
 
 
+import cmath
+
+# the functions LispE computes on a complex number as a complex function; the others (floor,
+# fabs, erf, exp2...) apply to the real and the imaginary parts separately, and log1p and
+# logb refuse a complex number
+_COMPLEX = {"sqrt": cmath.sqrt, "√": cmath.sqrt, "exp": cmath.exp, "log": cmath.log,
+            "log2": lambda z: cmath.log(z) / math.log(2), "log10": cmath.log10,
+            "sin": cmath.sin, "cos": cmath.cos, "tan": cmath.tan, "asin": cmath.asin,
+            "acos": cmath.acos, "atan": cmath.atan, "sinh": cmath.sinh, "cosh": cmath.cosh,
+            "tanh": cmath.tanh, "asinh": cmath.asinh, "acosh": cmath.acosh,
+            "atanh": cmath.atanh}
+
+
+def _complex_value(name, pyfn, z):
+    from ..values import Complex
+    if name in ("log1p", "logb"):
+        raise LispEError("Cannot apply this method on a complex value.")
+    fn = _COMPLEX.get(name)
+    if z == 0 and name in ("log", "log2", "log10"):
+        return Complex(complex(-math.inf, 0.0))
+    try:
+        if fn is not None:
+            return Complex(fn(complex(z)))
+        return Complex(complex(_unary(pyfn, name)(z.real), _unary(pyfn, name)(z.imag)))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return Complex(complex(math.nan, math.nan))
+
+
 def _unary(pyfn, name):
     def f(x):
+        if isinstance(x, complex):
+            return _complex_value(name, pyfn, x)
         if not isinstance(x, (int, float)):     # tensors included: LispE reads them as 0
             x = _as_number(x)
         try:
@@ -87,13 +117,13 @@ for _name, _fn in _FUNCS.items():
     builtin(_name, library=True, arity=(1, 1))(_unary(_fn, _name))
 
 
-@builtin("gcd", arity=2)
+@builtin("gcd", arity=2, library=True)
 def gcd(a, b):
     """(gcd a b): greatest common divisor."""
     return math.gcd(integer(a), integer(b))
 
 
-@builtin("hcf", arity=2)
+@builtin("hcf", arity=2, library=True)
 def hcf(a, b):
     """(hcf a b): highest common factor."""
     return math.gcd(integer(a), integer(b))
@@ -116,7 +146,7 @@ def factorial(n):
     return r
 
 
-@builtin("random", arity=(0, 1))
+@builtin("random", arity=(0, 1), library=True)
 def random_(n=None):
     """(random [n]): a random integer in [0, n) (a number in [0,1) without n)."""
     if n is None:
@@ -127,7 +157,7 @@ def random_(n=None):
     return _random.randrange(n) if n > 0 else 0
 
 
-@builtin("random_choice", arity=(2, 3))
+@builtin("random_choice", arity=(2, 3), library=True)
 def random_choice(n, l, seed=None):
     """(random_choice n l): n random elements of l."""
     if not isinstance(l, list) or not l:
@@ -135,7 +165,7 @@ def random_choice(n, l, seed=None):
     return List(_random.choice(list(l)) for _ in range(integer(n)))
 
 
-@builtin("shuffle", arity=1)
+@builtin("shuffle", arity=1, library=True)
 def shuffle(l):
     """(shuffle l): l with its elements shuffled (in place)."""
     items = list(l)
@@ -168,7 +198,7 @@ builtin("∛", library=True, arity=(1, 1))(_unary(lambda x: math.copysign(abs(x)
                                                  if x else 0.0, "∛"))
 
 
-@builtin("iabs", arity=1)
+@builtin("iabs", arity=1, library=True)
 def iabs(x):
     """(iabs x): the absolute value as an integer."""
     return abs(integer(x))
@@ -180,3 +210,34 @@ def signp(x):
     if not isinstance(x, (int, float)):
         raise LispEError("cannot use this element in an arithmetic expression: '%s'" % to_string(x))
     return (x > 0) - (x < 0)
+
+
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#@"
+
+
+@builtin("convert_in_base", arity=(2, 3), library=True)
+def convert_in_base(value, base, from_base=None):
+    """(convert_in_base n base): n written in base (2 to 64: digits, A-Z, a-z, # and @; a
+    negative n as its 64 bits); (convert_in_base str base true): the integer str writes."""
+    from .arith import as_integer
+    from ..values import truthy
+    b = as_integer(base)
+    if b < 2:
+        raise LispEError("cannot convert to this base")
+    if b > 64:
+        raise LispEError("Base too large")
+    if truthy(from_base):
+        s = to_string(value)
+        n = 0
+        for ch in s:
+            d = _DIGITS.find(ch)
+            if d < 0 or d >= b:
+                raise LispEError("Cannot analyze this string in this base.")
+            n = n * b + d
+        return wrap64(n)
+    n = as_integer(value) & 0xFFFFFFFFFFFFFFFF
+    out = []
+    while n:
+        n, d = divmod(n, b)
+        out.append(_DIGITS[d])
+    return "".join(reversed(out))

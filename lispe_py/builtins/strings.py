@@ -4,9 +4,17 @@ import re
 import string as _string
 
 from ..errors import LispEError
-from ..values import Integers, List, Strings, TRUE, lbool, to_string
-from .core import integer
-from .registry import builtin
+from ..values import Atom as _Atom, Integers, List, Strings, TRUE, lbool, to_string
+from .arith import as_integer as integer    # LispE asInteger: strings parsed, atoms 1, others 0
+from .registry import builtin as _builtin
+
+
+def builtin(*names, **kw):
+    """Every function of LispE's strings module is a library (deflib) function: extra
+    arguments are ignored, a missing one is ``Wrong parameter description``, and a defun of
+    its name is ``Function 'trim' already declared``."""
+    kw.setdefault("library", True)
+    return _builtin(*names, **kw)
 
 
 def _s(x):
@@ -66,20 +74,26 @@ def split(s, sep=None):
 
 @builtin("splite", arity=(1, 2))
 def splite(s, sep=None):
-    """(splite s [sep]): like split, keeping empty fields."""
+    """(splite s [sep]): like split, keeping empty fields. As in LispE, the field after the
+    last separator is lost ((splite "a,b" ",") is ("a")), and so is a last empty field
+    when splitting at blanks."""
     s = _s(s)
     if sep is None:
-        return Strings(re.split(r"\s", s)) if s else Strings()
+        parts = re.split(r"\s", s) if s else []
+        if parts and parts[-1] == "":
+            parts.pop()
+        return Strings(parts)
     sep = _s(sep)
-    parts = s.split(sep)
-    if len(parts) > 1:
-        parts = parts[:-1] if parts[-1] == "" or True else parts
-    return Strings(parts)
+    if sep == "":
+        return Strings(list(s))
+    return Strings(s.split(sep)[:-1])
 
 
 @builtin("replace", arity=(3, 4))
 def replace(s, find, rep, index=None):
     """(replace s find rep): every occurrence of find replaced by rep."""
+    if not isinstance(s, str):
+        raise LispEError("cannot apply 'replace' to this type of object")
     s, find, rep = _s(s), _s(find), _s(rep)
     if index is None:
         if not find:            # LispE leaves the string unchanged
@@ -97,7 +111,8 @@ def format_(fmt, *args):
 
     def sub(m):
         i = int(m.group(1)) - 1
-        return to_string(args[i]) if 0 <= i < len(args) else m.group(0)
+        # LispE leaves the mark of a nil argument in place
+        return to_string(args[i]) if 0 <= i < len(args) and args[i] is not None else m.group(0)
     return re.sub(r"%([1-9])", sub, fmt)
 
 
@@ -118,7 +133,11 @@ def right(s, n):
 def middle(s, i, n):
     """(middle s i n): n characters from position i."""
     i = integer(i)
-    return _s(s)[i:i + integer(n)]
+    n = integer(n)
+    if i < 0:
+        # the binary reads outside the string there
+        raise LispEError("'middle' with a negative position is not supported yet in lispe-py")
+    return _s(s)[i:] if n < 0 else _s(s)[i:i + n]     # a negative count: to the end (npos)
 
 
 @builtin("padding", arity=3)
@@ -126,10 +145,12 @@ def padding(s, c, n):
     """(padding s c n): s padded with c up to n characters."""
     s = _s(s)
     n = integer(n)
-    c = _s(c) or " "
+    c = _s(c)
+    if not c or len(s) >= n:
+        return s
     while len(s) < n:
         s += c
-    return s[:max(n, len(_s(s)))] if len(s) > n else s
+    return s[:n]
 
 
 @builtin("ord", arity=1)
@@ -141,7 +162,8 @@ def ord_(s):
 @builtin("chr", arity=1)
 def chr_(n):
     """(chr n): the character of code point n."""
-    return chr(integer(n))
+    n = integer(n)
+    return chr(n) if n else ""      # LispE: code 0 gives an empty string
 
 
 @builtin("chrbyte", arity=1, library=True, params=["nb"],
@@ -167,14 +189,16 @@ def chrbyte(n):
 
 @builtin("startwith", arity=2)
 def startwith(s, p):
-    """(startwith s prefix)"""
-    return lbool(_s(s).startswith(_s(p)))
+    """(startwith s prefix): an empty prefix is nil, as in LispE."""
+    p = _s(p)
+    return lbool(p != "" and _s(s).startswith(p))
 
 
 @builtin("endwith", arity=2)
 def endwith(s, p):
-    """(endwith s suffix)"""
-    return lbool(_s(s).endswith(_s(p)))
+    """(endwith s suffix): an empty suffix is nil, as in LispE."""
+    p = _s(p)
+    return lbool(p != "" and _s(s).endswith(p))
 
 
 def _test(pred):
@@ -223,3 +247,114 @@ def segment(s, keep=None):
 
 
 __all__ = ["TRUE"]
+
+
+# ----------------------------------------------------------------------------- prettify
+
+def _is_instruction(x):
+    """An atom naming a LispE instruction (a core builtin or a special form, not a library
+    function): prettify keeps it on the line of its opening bracket."""
+    from .registry import SPECIAL_FORMS
+    from .registry import BUILTINS
+    if type(x) is not _Atom or x is TRUE:
+        return False
+    b = BUILTINS.get(x.name)
+    return x.name in SPECIAL_FORMS or (b is not None and not b.library)
+
+
+def _quoted(s):
+    return to_string(List([s]))[1:-1]
+
+
+def _prettyfying(x, out, width):
+    """LispE Element::prettyfying, without indentation (as the binary prints it)."""
+    if isinstance(x, list):
+        if not x:
+            out.append(" ()")
+            return
+        head = x[0]
+        name = head.name if type(head) is _Atom else None
+        if name in ("lambda", "λ"):
+            out.append(" " + to_string(x))
+            return
+        if name in ("defun", "defpat", "deflib") and len(x) >= 3:
+            out.append("(%s %s %s\n" % (name, to_string(x[1]), to_string(x[2])))
+            for y in x[3:]:
+                _prettyfying(y, out, width)
+            out.append(")\n")
+            return
+        if name in ("loop", "mloop", "lloop") and len(x) >= 3:
+            out.append("(%s %s " % (name, to_string(x[1])))
+            if isinstance(x[2], list):
+                out.append("\n")
+                _prettyfying(x[2], out, width)
+            else:
+                out.append(to_string(x[2]) + "\n")
+            for y in x[3:]:
+                _prettyfying(y, out, width)
+            out.append(")\n")
+            return
+        if name in ("if", "check", "ncheck", "ife") and len(x) >= 2:
+            out.append("(%s %s\n" % (name, to_string(x[1])))
+            for y in x[2:]:
+                _prettyfying(y, out, width)
+            out.append(")\n")
+            return
+        local = to_string(x)
+        if len(local) < width:
+            out.append(local + "\n")
+            return
+        out.append("(")
+        i = 0
+        if name in ("while", "setq", "setg", "loopcount", "key", "keyn") and len(x) >= 2:
+            out.append(name + " ")
+            _prettyfying(x[1], out, width)
+            if not out[-1].endswith("\n"):
+                out.append("\n")
+            i = 2
+        else:
+            if _is_instruction(head):
+                out.append(to_string(head))
+                i = 1
+            out.append("\n")
+        for y in x[i:]:
+            _prettyfying(y, out, width)
+            if not out[-1].endswith("\n"):
+                out.append("\n")
+        out.append(")\n")
+        return
+    if isinstance(x, str):
+        out.append(_quoted(x))
+        return
+    if isinstance(x, dict):
+        local = to_string(x)
+        if len(local) < width:
+            out.append(local)
+            return
+        out.append("{\n")
+        from ..values import dict_keys
+        for k in dict_keys(x):
+            out.append(to_string(k) + ":")
+            _prettyfying(x[k], out, width)
+            if not out[-1].endswith("\n"):
+                out.append("\n")
+        out.append("}\n")
+        return
+    from ..callables import Lambda
+    if isinstance(x, Lambda):
+        out.append(" " + to_string(x))     # a lambda value is a (λ ...) list in LispE
+        return
+    out.append(to_string(x))
+
+
+@builtin("prettify", arity=(1, 2), library=False)
+def prettify(v, width=None):
+    """(prettify v [width]): v laid out on several lines: a list whose printed form is not
+    shorter than width (50 by default) gets one element per line; defun, if and loop are
+    always split."""
+    if isinstance(v, str):
+        return v
+    w = 50 if width is None else integer(width)
+    out = []
+    _prettyfying(v, out, w)
+    return "".join(out)
