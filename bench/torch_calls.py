@@ -1,14 +1,16 @@
 """Per-call cost of a torch builtin: a LispE loop calling the builtin against a Python loop
 calling PyTorch directly, in this process, interleaved, medians.
 
-    python bench/torch_calls.py [--repeat N] [--calls N] [--only NAME] [--profile NAME]
+    python bench/torch_calls.py [--repeat N] [--calls N] [--only NAME] [--wall] [--profile NAME]
 
 Each row runs the same N calls (10^4 by default) two ways: a compiled LispE program
 ``(loopcount N i (setq c (tensor_add a b)))`` and the Python loop ``for i in range(N): c = a + b``
 on the same 4x4 float32 tensors, one after the other in each round, on the same thread (torch
 keeps per-thread state). The table shows, per call, the median LispE time, the median Python
 time and their difference (the overhead of going through LispE); the ``loop only`` row is the
-LispE loop with ``(setq c a)`` in the body, what the loop itself costs per turn.
+LispE loop with ``(setq c a)`` in the body, what the loop itself costs per turn. Times are the
+CPU time of the thread (``time.thread_time``: PyTorch runs on one thread here), so that other
+processes on a busy machine do not count; ``--wall`` uses wall-clock time instead.
 ``--profile NAME`` runs the LispE side of that row under cProfile and prints the top entries.
 """
 
@@ -43,18 +45,21 @@ ROWS = {
 }
 
 
+clock = time.thread_time
+
+
 def python_loop(fn, n):
     a, b = A, B
-    t = time.perf_counter()
+    t = clock()
     for _ in range(n):
         c = fn(a, b)  # noqa: F841
-    return time.perf_counter() - t
+    return clock() - t
 
 
 def lispe_loop(interp, compiled):
-    t = time.perf_counter()
+    t = clock()
     interp.run_compiled(compiled)
-    return time.perf_counter() - t
+    return clock() - t
 
 
 def main():
@@ -63,7 +68,11 @@ def main():
     ap.add_argument("--calls", type=int, default=10_000)
     ap.add_argument("--only", action="append", help="run only the rows whose name contains this")
     ap.add_argument("--profile", help="profile the LispE side of the first row matching this")
+    ap.add_argument("--wall", action="store_true", help="wall-clock time, not thread CPU time")
     opts = ap.parse_args()
+    global clock
+    if opts.wall:
+        clock = time.perf_counter
     n = opts.calls
     names = [r for r in ROWS if not opts.only or any(o in r for o in opts.only)]
     interp = Interpreter()
@@ -100,8 +109,9 @@ def main():
             tl[r].append(lispe_loop(interp, programs[r]))
             tp[r].append(python_loop(ROWS[r][1], n))
     med = statistics.median
-    print("%d calls per loop, %d rounds, torch %s, %d torch thread(s)"
-          % (n, opts.repeat, torch.__version__, torch.get_num_threads()))
+    print("%d calls per loop, %d rounds, torch %s, %d torch thread(s), %s time"
+          % (n, opts.repeat, torch.__version__, torch.get_num_threads(),
+             "wall-clock" if opts.wall else "thread CPU"))
     print("%-26s %12s %12s %12s" % ("per call (median, µs)", "lispe-py", "python", "overhead"))
     for r in names:
         l, p = med(tl[r]) / n * 1e6, med(tp[r]) / n * 1e6

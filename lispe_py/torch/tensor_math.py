@@ -10,7 +10,7 @@ from ._helpers import (lib, need_tensor, read_float, read_int, is_generic_list, 
                        FIRST_TENSOR, torch_error)
 from .convert import scalar_out, item_value
 from ..errors import LispEError
-from ..values import List, truthy
+from ..values import Float32, List, truthy
 
 __all__ = []
 
@@ -411,9 +411,13 @@ def _reduce(tensor, fn, name):
     if not isinstance(tensor, torch.Tensor):
         raise LispEError("Argument must be a tensor")
     try:
-        return scalar_out(fn(tensor).item())
+        r = fn(tensor)
+        v = r.item()
     except FAILURES as e:
         raise torch_error(e, "Error computing tensor %s: " % name) from None
+    if r.dtype is torch.float32:
+        return float.__new__(Float32, v)        # already a float32 value: no rounding to do
+    return scalar_out(v)
 
 
 @lib("tensor_sum", "torch_sum")
