@@ -227,6 +227,9 @@ def _pow(a, b):
     except OverflowError:
         return math.inf if a > 0 or float(b).is_integer() and int(b) % 2 == 0 else -math.inf
     except ValueError:
+        if a == 0:          # a negative power of zero
+            return -math.inf if math.copysign(1.0, a) < 0 and float(b).is_integer() \
+                and int(b) % 2 else math.inf
         return _NEG_NAN
 
 
@@ -670,7 +673,15 @@ def values_equal(a, b):
     if ta is Atom or a is None:
         return False
     if isinstance(a, list):
-        if not isinstance(b, list) or len(a) != len(b):
+        if not isinstance(b, list):
+            if type(a) in _LIST_KIND or type(a) is Strings:
+                # a typed list compares with a string as with a list of that string (by the
+                # printed forms: (= (integers 1) "1") is true) and with any other value as with
+                # an empty list ((= (integers) 0) is true)
+                other = [b] if isinstance(b, str) and b else []
+                return len(a) == len(other) and all(to_string(x) == y for x, y in zip(a, other))
+            return False
+        if len(a) != len(b):
             return False
         return all(values_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
@@ -838,6 +849,21 @@ def _from_bits32(n):
 _BITNAME = {"&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>", "&~": "&"}
 
 
+def _bit_store(op, t, kind, v, count):
+    if op in ("<<", ">>") and t is Numbers and as_integer(count) & 63:
+        return _truncated(kind, v)
+    return _replacing(kind, v)
+
+
+def _truncated(kind, v):
+    """A shifted value stored back into numbers or floats: truncated toward zero (its sign
+    kept: -0), as the binary stores it."""
+    x = as_number(v)
+    if x == x and x not in (math.inf, -math.inf):
+        x = math.copysign(float(math.trunc(x)), x)
+    return _store(kind, x)
+
+
 def _bitop(op, x, v, width):
     """x op v on integers of this width in bits (C semantics: shift counts masked)."""
     if op == "&":
@@ -868,6 +894,10 @@ def _bit_method(op, a, b):
         if ka is SHORT:
             return Short(_bitop(op, int(a), int(check_short(b)), 32))
         v = check_integer(b)
+        if a == a and a not in (math.inf, -math.inf) and float(a).is_integer():
+            # an integral number works as the integer it holds ((& 2.0 3) is 2)
+            r = wrap64(_bitop(op, int(a), v, 64))
+            return float(r) if ka is NUM else Float32(r)
         if ka is NUM:
             return _from_bits(_bitop(op, _bits(a), v & 0xFFFFFFFFFFFFFFFF, 64))
         return _from_bits32(_bitop(op, _bits32(a), v & 0xFFFFFFFF, 32))
@@ -889,9 +919,9 @@ def _bit_method(op, a, b):
             n = min(len(a), len(b))
             if b and _is_list(b[0]):
                 return List(_bit_method(op, a[i], b[i]) for i in range(n))
-            return t([_replacing(kind, _bit_method(op, a[i], b[i])) for i in range(n)]
-                     + list(a[n:]))
-        return t(_replacing(kind, _bit_method(op, x, b)) for x in a)
+            return t([_bit_store(op, t, kind, _bit_method(op, a[i], b[i]), b[i])
+                      for i in range(n)] + list(a[n:]))
+        return t(_bit_store(op, t, kind, _bit_method(op, x, b), b) for x in a)
     if isinstance(a, list) and t is not Strings:
         cls = _generic(a)
         if _is_list(b):
@@ -943,6 +973,9 @@ def _bit_not(a):
         return wrap64(~a)
     if ka is SHORT:
         return Short(~int(a))
+    if (ka is NUM or ka is FLT) and a == a and a not in (math.inf, -math.inf) \
+            and float(a).is_integer():
+        return float(wrap64(~int(a))) if ka is NUM else Float32(wrap64(~int(a)))
     if ka is NUM:
         return _from_bits(~_bits(a))
     if ka is FLT:

@@ -133,6 +133,12 @@ def maplist(interp, env, f, l):
     else:
         g = caller(interp, env, f, False)
         out = [g(x) for x in _seq(l)]
+    return typed_after_first(out)
+
+
+def typed_after_first(out):
+    """A list typed after its first value (maplist, zipwith): the other values are converted
+    to that type as LispE reads them ((1 "a") gives (1 0))."""
     if not out:
         return List()
     cls = _typed_like(out[0])
@@ -140,10 +146,10 @@ def maplist(interp, env, f, l):
         return List(out)
     if all(type(x) is type(out[0]) for x in out):
         return cls(out)
-    from .core import integer, number, float_, short, string
-    convert = {Integers: integer, Numbers: number, Floats: float_, Shorts: short,
-               Strings: string}[cls]
-    return cls(convert(x) for x in out)    # LispE converts the rest to the first one's type
+    from .arith import as_float, as_integer, as_number
+    convert = {Integers: as_integer, Numbers: as_number, Floats: as_float,
+               Shorts: lambda x: Short(as_integer(x)), Strings: to_string}[cls]
+    return cls(convert(x) for x in out)
 
 
 @builtin("filter", interp=True, arity=2)
@@ -310,9 +316,7 @@ def zipwith(interp, env, f, *ls):
     else:
         fn = interp.callable_of(f, env)
         out = [interp.apply(fn, list(t), env) for t in zip(*ls)]
-    if out and all(type(x) is int for x in out) and all(type(l) is Integers for l in ls):
-        return Integers(out)
-    return List(out)
+    return typed_after_first(out)
 
 
 __all__ = ["caller", "caller2", "to_string"]

@@ -361,6 +361,8 @@ def _extract_str(c, fk, fv, upto):
     if upto is None:
         return c[frm]
     uk, uv = upto
+    if uk is not None and uk.startswith("bad "):
+        raise LispEError("Wrong value after second operator: '%s'" % uk[4:])
     if uk == "end":
         u = n
     elif isinstance(uv, str):
@@ -425,6 +427,8 @@ def _extract_list(c, fk, fv, upto):
     if upto is None:
         return c[frm]
     uk, uv = upto
+    if uk is not None and uk.startswith("bad "):
+        raise LispEError("Wrong value after second operator: '%s'" % uk[4:])
     if uk == "end":
         u = n
     elif isinstance(uv, str):
@@ -491,7 +495,7 @@ def extract(c, *args):
         elif uk is not None and i + 1 < len(args):
             uv = args[i + 1]
             if not isinstance(uv if uk != "-+" else fv, str):
-                raise LispEError("Wrong value after second operator: '%s'" % uk)
+                uk = "bad " + uk        # raised once the start is known to be inside
             upto = (uk, uv)
             i += 1
         else:

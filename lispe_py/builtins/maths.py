@@ -61,13 +61,8 @@ def _unary(pyfn, name):
 def _as_number(x):
     """What LispE's maths functions read from a value that is not a number: strings are
     parsed (0 when they are not numbers), atoms (true included) are 1, nil and containers 0."""
-    from ..values import Atom
-    from .core import parse_number
-    if isinstance(x, str):
-        return parse_number(x)
-    if type(x) is Atom:
-        return 1.0
-    return 0.0
+    from .arith import as_number
+    return as_number(x)
 
 
 def _log(x):
