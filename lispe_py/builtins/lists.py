@@ -1099,9 +1099,20 @@ def minmax(*args):
     """(minmax a b ...): (min max). With a list, as min and max; with several arguments LispE
     compares each new value first: (minmax 2 2.5 1) is (1 2.5)."""
     if len(args) == 1:
-        if isinstance(args[0], list) and not args[0]:
+        x = args[0]
+        if not isinstance(x, list):
+            raise LispEError("cannot find the minmax for this object")
+        if not x:
             return None
-        return List([_extreme(args, -1, "minmax"), _extreme(args, 1, "minmax")])
+        # one pass, the running values first, and the maximum only looked at when the
+        # minimum did not change: (minmax (list 0.01 "a" 1)) is (1 0.01)
+        lo = hi = x[0]
+        for y in x[1:]:
+            if _more(lo, y):
+                lo = y
+            elif _less(hi, y):
+                hi = y
+        return List([lo, hi])
     lo = hi = args[0]
     for y in args[1:]:
         if _less(y, lo):
@@ -1223,9 +1234,11 @@ def outer(interp, env, op, a, b):
         raise LispEError("wrong function call")
     f = interp.callable_of(op, env)
     rows = [[interp.apply(f, [x, y], env) for y in b] for x in a]
+    # LispE evaluates a comparison given to outer as 1 or 0 (only then are booleans numbers)
+    boolean = getattr(f, "name", None) in ("<", ">", "<=", ">=", "=", "!=", "eq", "neq")
 
     def numeric(v):
-        return type(v) in (int, float, Float32, Short) or v is TRUE or v is None
+        return type(v) in (int, float, Float32, Short) or boolean and (v is TRUE or v is None)
     if rows and rows[0] and all(numeric(v) for r in rows for v in r):
         # a matrix: booleans are 1 and 0, each row typed after its first value
         out = List()
