@@ -6,6 +6,8 @@ LispE interpreter (../shared/tools/lispe-real), one table.
 Each round runs every benchmark once in lispe-py and once in CPython (interleaved, in
 this process), then the real LispE once (one subprocess timing every row with
 ``elapse``); the table shows the medians over the rounds and the ratio lispe-py/CPython.
+Both LispE columns time the expression itself with ``elapse`` (lispe-py's thread start
+and the reading of the expression are start-up, measured apart).
 Start-up is measured apart: a fresh ``python -m lispe_py -e`` process against a bare
 ``python -c pass`` (no torch is imported), interleaved as well."""
 
@@ -127,12 +129,23 @@ def run_real(path, names):
     return out
 
 
-def startup(repeat):
+def startup(repeat, cached=True):
+    """Median wall time of `python -m lispe_py -e (+ 1 2)` and of a bare `python -c pass`.
+    ``cached``: with compiled bytecode kept (in a cache folder under /tmp, as an installed
+    package has it); otherwise every module is compiled again (PYTHONDONTWRITEBYTECODE)."""
+    env = dict(os.environ)
+    if cached:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "lispe_py_bench_pycache")
+        subprocess.run([sys.executable, "-m", "lispe_py", "-e", "1"], check=True, capture_output=True,
+                       cwd=ROOT, env=env)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     lisp, bare = [], []
     for _ in range(repeat):
-        bare.append(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True)))
+        bare.append(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)))
         lisp.append(timed(lambda: subprocess.run([sys.executable, "-m", "lispe_py", "-e", "(+ 1 2)"],
-                                                 check=True, capture_output=True, cwd=ROOT)))
+                                                 check=True, capture_output=True, cwd=ROOT, env=env)))
     return statistics.median(lisp), statistics.median(bare)
 
 
@@ -165,7 +178,8 @@ def main():
         for _ in range(opts.repeat):
             for name in names:
                 expr = LISPE[name][1]
-                tl[name].append(timed(lambda: run_with_big_stack(interp.eval_source, expr)))
+                ms = run_with_big_stack(interp.eval_source, "(elapse %s)" % expr)
+                tl[name].append(ms / 1000.0)
                 tp[name].append(timed(PYTHON[name]))
             if real:
                 for name, t in run_real(path, names).items():
@@ -182,9 +196,10 @@ def main():
         print("%-28s %11.4f %11.4f %11s %9.1f %9s" % (
             name, l, p, "%.4f" % r if r is not None else "-", l / p,
             "%.1f" % (r / p) if r is not None else "-"))
-    sl, sb = startup(opts.repeat)
-    print("%-28s %11.3f %11.3f %11s %9s   (+%.3f s over bare python)"
-          % ("start-up (-e, no torch)", sl, sb, "-", "-", sl - sb))
+    for cached, label in ((True, "start-up (-e, no torch)"), (False, "start-up, no .pyc")):
+        sl, sb = startup(opts.repeat, cached)
+        print("%-28s %11.3f %11.3f %11s %9s   (+%.3f s over bare python)"
+              % (label, sl, sb, "-", "-", sl - sb))
 
 
 if __name__ == "__main__":

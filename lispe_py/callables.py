@@ -33,9 +33,14 @@ class Params:
 
 
 class Function:
-    """A ``defun``: called with a fresh frame; callers' frames are invisible."""
+    """A ``defun``: called with a fresh frame; callers' frames are invisible.
 
-    __slots__ = ("name", "params", "body", "source", "globals_", "nreq1", "nreq2")
+    ``body`` is the closure of the body (``body(frame) -> value``); ``code``, when the code
+    generator compiled the body (:mod:`lispe_py.compiler.codegen`), is the same body as one
+    Python function of the parameter values in order (``code(*values)``: self tail calls
+    loop inside, ``return`` is caught inside)."""
+
+    __slots__ = ("name", "params", "body", "source", "globals_", "nreq1", "nreq2", "code")
 
     kind = "list_"
 
@@ -49,6 +54,7 @@ class Function:
         # one- or two-parameter function
         self.nreq1 = params.required[0] if params.simple and len(params.required) == 1 else None
         self.nreq2 = tuple(params.required) if params.simple and len(params.required) == 2 else None
+        self.code = None
 
     def arity_error(self):
         return LispEError("Wrong number of arguments in call to: '(%s %s...)'"
@@ -79,7 +85,27 @@ class Function:
             raise self.arity_error()
         return frame
 
+    def bind_values(self, args):
+        """The parameter values in order (defaults evaluated, the rest as a list)."""
+        frame = self.bind(args)
+        return [frame[n] for n in self.params.names]
+
+    def fast_caller(self, env, nargs):
+        """The generated code itself when it takes exactly ``nargs`` arguments."""
+        p = self.params
+        if self.code is not None and p.simple and len(p.required) == nargs and type(self) is Function:
+            return self.code
+        return None
+
     def call(self, args, env=None):
+        code = self.code
+        if code is not None:
+            p = self.params
+            if p.simple:
+                if len(args) != len(p.required):
+                    raise self.arity_error()
+                return code(*args)
+            return code(*self.bind_values(args))
         frame = self.bind(args)
         body = self.body
         try:
@@ -97,17 +123,46 @@ class Function:
 
 
 class Lambda:
-    """A ``λ``: binds its parameters in the caller's frame and restores them afterwards."""
+    """A ``λ``: binds its parameters in the caller's frame and restores them afterwards.
 
-    __slots__ = ("params", "body", "source", "globals_")
+    ``fast``, when the code generator compiled the body, is the body as one Python
+    function ``fast(env, lambda, *values)`` that keeps its parameters in Python locals
+    (and binds them in ``env`` only around what may read that frame)."""
+
+    __slots__ = ("params", "body", "source", "globals_", "fast")
 
     kind = ""
 
-    def __init__(self, params, body, source, globals_):
+    def __init__(self, params, body, source, globals_, fast=None):
         self.params = params
         self.body = body
         self.source = source
         self.globals_ = globals_
+        self.fast = fast
+
+    def bind_values(self, args):
+        """The parameter values in order, as :meth:`_bind` would bind them."""
+        p = self.params
+        n = len(args)
+        nreq = len(p.required)
+        if n < nreq or (p.simple and n != nreq):
+            raise self.arity_error()
+        out = list(args[:nreq])
+        i = nreq
+        for name, default in p.optional:
+            out.append(args[i] if i < n else (default(self.globals_) if default is not None else None))
+            i += 1
+        if p.rest is not None:
+            out.append(List(args[i:]))
+        return out
+
+    def fast_caller(self, env, nargs):
+        """A Python function of ``nargs`` arguments running the generated body in ``env``."""
+        p = self.params
+        if self.fast is not None and p.simple and len(p.required) == nargs:
+            from functools import partial
+            return partial(self.fast, env, self)
+        return None
 
     def arity_error(self):
         return LispEError("Wrong number of arguments in: '(lambda %s...)'" % to_string(self.params.source))
@@ -116,6 +171,13 @@ class Lambda:
         if env is None:
             env = self.globals_
         p = self.params
+        fast = self.fast
+        if fast is not None:
+            if p.simple:
+                if len(args) != len(p.required):
+                    raise self.arity_error()
+                return fast(env, self, *args)
+            return fast(env, self, *self.bind_values(args))
         names = p.names
         saved = [env.get(n, MISSING) for n in names]
         saved_self = env.get("self", MISSING)
@@ -165,6 +227,7 @@ class PatternFunction:
     __slots__ = ("name", "clauses", "source", "predicate")
 
     kind = "list_"
+    env_free = True     # call(args, env) does not read env (generated call sites rely on it)
 
     def __init__(self, name):
         self.name = name

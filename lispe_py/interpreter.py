@@ -9,6 +9,7 @@ import sys
 from .builtins.registry import BUILTINS
 from .errors import BreakSignal, LispEError, ReturnSignal
 from .compiler import Ctx, compile_expr, convert_exception, located, unbound_error
+from .compiler.table import FunctionTable
 from .reader import read
 from .runtime import call, call_builtin
 from .values import EMPTY, TRUE, Atom, Form, List, Strings, to_string
@@ -27,7 +28,7 @@ class Interpreter:
     def __init__(self, args=None, stdout=None, stderr=None):
         _load_families()
         self.globals = {}
-        self.functions = {}
+        self.functions = FunctionTable()    # also the entries generated code calls through
         self.macros = {}
         self.class_methods = {}     # method name -> the Method of the last class defining it
         self.stdout = stdout if stdout is not None else sys.stdout

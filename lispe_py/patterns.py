@@ -41,6 +41,7 @@ class DataConstructor:
     __slots__ = ("name", "fields", "family", "source")
 
     kind = "list_"
+    env_free = True     # call(args, env) does not read env (generated call sites rely on it)
 
     def __init__(self, name, fields, source, family=None):
         self.name = name

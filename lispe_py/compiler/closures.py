@@ -585,6 +585,8 @@ def compile_call(name, form, ctx, tail):
                 f = F.get(name)
                 if type(f) is Function:
                     if f.nreq1 is not None:
+                        if f.code is not None:
+                            return f.code(a0(env))
                         r = f.body({f.nreq1: a0(env)})
                         if type(r) is TailCall:
                             return f.call(r.args)
@@ -606,6 +608,8 @@ def compile_call(name, form, ctx, tail):
                 f = F.get(name)
                 if type(f) is Function:
                     if f.nreq2 is not None:
+                        if f.code is not None:
+                            return f.code(a0(env), a1(env))
                         p0, p1 = f.nreq2
                         r = f.body({p0: a0(env), p1: a1(env)})
                         if type(r) is TailCall:
@@ -840,6 +844,40 @@ def _top_return(fn, ctx):
         except ReturnSignal as r:
             return r.value
     return returning
+
+
+# ----------------------------------------------------------------------------- operators with assignment
+
+def _int_power(a, b):
+    from ..builtins import arith
+    r = arith.BINARY["^"](a, b)
+    if type(a) is int and isinstance(r, float) and r == r and abs(r) != float("inf"):
+        return wrap64(int(r))      # (^^= x 2) keeps an integer variable an integer
+    return r
+
+
+def _opassign_fn(name):
+    from ..builtins import arith
+    if name in ("+=", "-=", "*=", "/=", "%="):
+        return arith.BINARY[name[0]]
+    if name == "^^=":
+        return _int_power
+    return {"<<=": arith.shift_left, ">>=": arith.shift_right, "&=": arith.bit_and,
+            "|=": arith.bit_or, "^=": arith.bit_xor, "&~=": arith.bit_andnot}[name]
+
+
+def update_in_place(cur, r):
+    """Give the list ``cur`` the elements of ``r`` (``+=`` on a list), nested lists included."""
+    if len(cur) != len(r):
+        cur[:] = r
+        return
+    for i, y in enumerate(r):
+        x = cur[i]
+        if x is not y and isinstance(x, list) and isinstance(y, list) \
+                and type(x) is not V.LList and type(x) is not Form:
+            update_in_place(x, y)
+        else:
+            cur[i] = y
 
 
 # ----------------------------------------------------------------------------- unbound names

@@ -4,10 +4,10 @@ from ..callables import MISSING
 from ..compiler.closures import (_check_var, _sym, compile_body, compile_error, compile_expr,
                                  convert_exception, located)
 from ..errors import LispEError
-from ..values import TRUE, Atom, Form, wrap64
+from ..values import TRUE, Atom
 from .. import values as V
 from . import special
-from ..compiler.closures import variable_frame
+from ..compiler.closures import _opassign_fn, update_in_place, variable_frame  # noqa: F401
 from ..reserved import LET_RESERVED_NAMES
 
 
@@ -123,38 +123,6 @@ def sf_let(form, ctx, tail):
                 else:
                     env[n] = v
     return let
-
-
-def _int_power(a, b):
-    from ..builtins import arith
-    r = arith.BINARY["^"](a, b)
-    if type(a) is int and isinstance(r, float) and r == r and abs(r) != float("inf"):
-        return wrap64(int(r))      # (^^= x 2) keeps an integer variable an integer
-    return r
-
-
-def _opassign_fn(name):
-    from ..builtins import arith
-    if name in ("+=", "-=", "*=", "/=", "%="):
-        return arith.BINARY[name[0]]
-    if name == "^^=":
-        return _int_power
-    return {"<<=": arith.shift_left, ">>=": arith.shift_right, "&=": arith.bit_and,
-            "|=": arith.bit_or, "^=": arith.bit_xor, "&~=": arith.bit_andnot}[name]
-
-
-def update_in_place(cur, r):
-    """Give the list ``cur`` the elements of ``r`` (``+=`` on a list), nested lists included."""
-    if len(cur) != len(r):
-        cur[:] = r
-        return
-    for i, y in enumerate(r):
-        x = cur[i]
-        if x is not y and isinstance(x, list) and isinstance(y, list) \
-                and type(x) is not V.LList and type(x) is not Form:
-            update_in_place(x, y)
-        else:
-            cur[i] = y
 
 
 @special("+=", "-=", "*=", "/=", "%=", "^^=", "<<=", ">>=", "&=", "|=", "^=", "&~=", arity=2)

@@ -24,9 +24,11 @@ def sf_lambda(form, ctx, tail):
     body = compile_body(list(form[2:]), inner, True)
     source = Form([Atom("λ")] + list(form[1:]), getattr(form, "pos", None))
     G = ctx.interp.globals
+    from ..compiler.codegen import generate_lambda     # ast is imported on first use
+    fast = generate_lambda(params, list(form[2:]), inner)
 
     def lambda_(env):
-        return Lambda(params, body, source, G)
+        return Lambda(params, body, source, G, fast)
     return lambda_
 
 
@@ -47,13 +49,19 @@ def define_function(form, ctx):
     previous = interp.functions.get(name)
     interp.functions[name] = f
     try:
-        f.body = compile_body(list(form[3:]), ctx.inner(name, True, params.names), True)
+        inner = ctx.inner(name, True, params.names)
+        f.body = compile_body(list(form[3:]), inner, True)
     except Exception:
         if previous is None:
             interp.functions.pop(name, None)
         else:
             interp.functions[name] = previous
         raise
+    # the same body as one Python function (None: the closure alone)
+    from ..compiler.codegen import generate_defun
+    f.code = generate_defun(f, list(form[3:]), inner)
+    if f.code is not None and hasattr(interp.functions, "refresh"):
+        interp.functions.refresh(name)
     return f
 
 
