@@ -416,7 +416,85 @@ STRINGS = [
 ]
 
 
-CASES = ARITHMETIC + COMPARISONS + SEARCHES + FORMS + STRINGS
+# fuzz round 2
+ROUND2 = [
+    ('(= (integers) 0)',
+     'true\n'),
+    ('(= (integers 1) "1")',
+     'true\n'),
+    ('(= (integers 1) 1)',
+     'nil\n'),
+    ('(= (strings) "")',
+     'true\n'),
+    ('(= (strings "a" "b") "ab")',
+     'nil\n'),
+    ('(sqrt "0x1F")',
+     '5.56776\n'),
+    ('(sqrt ".5")',
+     '0\n'),
+    ('(^^ 0 -1)',
+     'inf\n'),
+    ('(^^ -2 0.5)',
+     '-nan\n'),
+    ('(@@ (strings) 0 -+"")',
+     '()\n'),
+    ('(@@ "abc" 0 -+"b")',
+     "Error: Wrong value after second operator: '-+'\n"),
+    ('(shift \'+ "aa")',
+     "Error: arguments to 'shift' should be given as a list\n"),
+    ('(shift 1 "a")',
+     'nil\n'),
+    ('(shift nil (list 1 2))',
+     'Unknown function call\n'),
+    ("(outer 'max (list 0.1) (list 1 0))",
+     '((1 0))\n'),
+    ("(outer '+ (list 1 0.1) (list 1 0))",
+     '((2 1) (1.1 0.1))\n'),
+    ("(outer 'max (list (< 1 2)) (integers 0))",
+     '((true))\n'),
+    ("(zipwith '+ (list 0 0.01) (list 0 0))",
+     '(0 0)\n'),
+    ('(zipwith \'+ (list "a" 1) (list "b" 2))',
+     '("ab" "3")\n'),
+    ("(zipwith '< (list 1 2) (list 2 1))",
+     '(true nil)\n'),
+    ('(& 2.0 3)',
+     '2\n'),
+    ('(~ 1.0)',
+     '-2\n'),
+    ('(<< 2.5 1.5)',
+     '-1.11254e-308\n'),
+    ('(<< (numbers 2.5 1) 3)',
+     '(0 8)\n'),
+    ('(<< (numbers 2.5 1) (float 0.5))',
+     '(2.5 1)\n'),
+    ('(| (numbers 2.5 1) 3)',
+     '(2.5 3)\n'),
+    ('(flip (minmax (list 0.01 "a" 1)))',
+     '(0.01 1)\n'),
+    ('(minmax (list 2 2.5 1))',
+     '(1 2)\n'),
+    ('(middle "abcdef" 1 -1)',
+     'bcdef\n'),
+    ('(cons "2.5" (numbers))',
+     '(2.5)\n'),
+]
+
+# deliberate differences (docs/compatibility.md): what the binary prints, what lispe-py prints
+DELIBERATE = [
+    ('(setq l "") (push l 0) l',
+     '0\n',
+     '\n'),
+    ('(find (map (λ (x) (* x 2)) (integers 0 1)) 2)',
+     'nil\n',
+     '1\n'),
+    ("(list (foldr '+ 5 (list 1)) 7)",
+     '(7 6)\n',
+     '(6 7)\n'),
+]
+
+
+CASES = ROUND2 + ARITHMETIC + COMPARISONS + SEARCHES + FORMS + STRINGS
 
 
 def run(src):
@@ -459,7 +537,13 @@ def _real(src):
     return out
 
 
+@pytest.mark.parametrize("src,binary,ours", DELIBERATE, ids=[c[0][:60] for c in DELIBERATE])
+def test_deliberate_differences(src, binary, ours):
+    assert run(src) == ours
+
+
 @pytest.mark.skipif(not os.path.exists(REAL), reason="real LispE binary not present")
 def test_records_match_the_binary():
-    wrong = [(src, expected, _real(src)) for src, expected in CASES if _real(src) != expected]
+    records = CASES + [(src, binary) for src, binary, _ in DELIBERATE]
+    wrong = [(src, expected, _real(src)) for src, expected in records if _real(src) != expected]
     assert not wrong, wrong

@@ -348,7 +348,8 @@ def list_string_expr():
         st.tuples(st.one_of(typed_list(), mixed_list()), st.integers(1, 40)).map(
             lambda t: "(prettify %s %d)" % t),
         st.tuples(st.one_of(st.integers(-300, 300).map(str), scalar_value()),
-                  st.integers(0, 66)).map(lambda t: "(convert_in_base %s %d)" % t),
+                  # "Base too large" (above 64) prints an extra empty line in the binary
+                  st.integers(0, 64)).map(lambda t: "(convert_in_base %s %d)" % t),
         st.tuples(st.sampled_from(['"1010"', '"FF"', '"zz"', '""', '"12"', '"@#"']),
                   st.integers(2, 64)).map(lambda t: "(convert_in_base %s %d true)" % t),
         # (shift 'list l) on two elements gives ((x) (y)) in LispE: not generated

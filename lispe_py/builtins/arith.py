@@ -538,9 +538,11 @@ def _fold(op, args):
     if len(args) == 1:
         x = args[0]
         if isinstance(x, list):
+            if type(x) is Strings:
+                return _typed_fold(op, x)
             if not x:
                 return 0
-            if type(x) in _LIST_KIND or type(x) is Strings:
+            if type(x) in _LIST_KIND:
                 return _typed_fold(op, x)
             acc = x[0]
             for y in x[1:]:
