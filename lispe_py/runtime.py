@@ -22,7 +22,7 @@ from .errors import BreakSignal, LispEError, ReturnSignal
 from .values import Atom, Dictionary, Form, List, to_string
 from . import values as V
 
-__all__ = ["iterate", "deep_copy", "call", "caller", "call_builtin", "BreakSignal",
+__all__ = ["iterate", "deep_copy", "call", "caller", "call_builtin", "callable_value", "BreakSignal",
            "ReturnSignal", "TailCall", "MISSING", "LispEError"]
 
 
@@ -93,6 +93,15 @@ def call_builtin(interp, b, args, env):
     return b.fn(*args)
 
 
+def callable_value(f):
+    """A value that a call ``(f args...)`` calls with its evaluated arguments through its
+    ``call(args, env)``: defun, λ, defpat, data constructors, Python callables of the API
+    (not a builtin, a class, an instance or a container: those are the callers' business)."""
+    if isinstance(f, (Function, Lambda, PatternFunction)):
+        return True
+    return hasattr(f, "call") and not isinstance(f, (list, dict, ClassDef, Instance))
+
+
 def call(interp, f, args, env=None):
     """Call the LispE function value ``f`` with the evaluated ``args`` from frame ``env``.
 
@@ -111,10 +120,8 @@ def call(interp, f, args, env=None):
     B = _Builtin or _builtin_type()
     if isinstance(f, B):
         return call_builtin(interp, f, args, env)
-    if isinstance(f, (Function, Lambda, PatternFunction)):
-        return f.call(list(args), env)
-    if hasattr(f, "call") and not isinstance(f, (list, dict, ClassDef, Instance)):
-        return f.call(list(args), env)      # data@ constructors, Python callables
+    if callable_value(f):
+        return f.call(list(args), env)      # data@ constructors, Python callables too
     if isinstance(f, List) and f and not isinstance(f, Form) and type(f[0]) is Atom:
         # a partial list such as '(+ 1): handled by the callers that support it
         return call(interp, f[0], list(f[1:]) + list(args), env)
@@ -126,7 +133,8 @@ def caller(interp, f, env=None, nargs=None):
     frame ``env`` (what ``map``, ``filter``, ``sort``... call for each element).
 
     A compiled ``λ`` whose parameters are exactly ``nargs`` required ones is returned as
-    its generated code with the frame bound; any other value goes through :func:`call`."""
+    its generated code with the frame bound; any other value goes through :func:`call`.
+    The function returned is then called with exactly ``nargs`` arguments."""
     if env is None:
         env = interp.globals
     if type(f) is Atom:

@@ -166,3 +166,53 @@ def test_random_programs_in_a_function(data):
     from fuzz_diff import program
     src = data.draw(program())
     same(_in_defun(src))
+
+
+def test_lambda_assigning_self_keeps_the_closure():
+    for src in ["(setq f (λ (x) (setq self 3) self)) (println (f 1))",
+                "(setq f (λ (x) (let ((self 3)) self))) (println (f 1))"]:
+        same(src)
+
+
+# ----------------------------------------------------------------------------- a grammar of
+# what the generator compiles natively: arithmetic on every kind of operand (64-bit edges
+# included), variables bound on some paths only, loops with break, frames read by λs
+
+_VALUES = ["0", "1", "-3", "7", "2.5", "-0.5", "9223372036854775807", "-9223372036854775808",
+           "4611686018427387904", '"3"', '"ab"', "nil", "true", "'(1 2)", "(integers 1 2)"]
+_VARS = ["a", "b", "c", "x", "y"]
+
+
+def _expr():
+    leaf = st.one_of(st.sampled_from(_VALUES), st.sampled_from(_VARS))
+    return st.recursive(leaf, lambda e: st.one_of(
+        st.tuples(st.sampled_from(["+", "-", "*", "%", "<", ">", "<=", ">=", "=", "eq", "and", "or",
+                                   "select"]), e, e).map(lambda t: "(%s %s %s)" % t),
+        st.tuples(e, e, e).map(lambda t: "(if %s %s %s)" % t),
+        st.tuples(st.sampled_from(["x", "y"]), e).map(lambda t: "(setqv %s %s)" % t),
+        st.tuples(e, e).map(lambda t: "(block %s %s)" % t),
+        e.map(lambda x: "(car (map (λ (z) (+ z %s)) '(1 2)))" % x),
+    ), max_leaves=6)
+
+
+def _statement():
+    e = _expr()
+    return st.one_of(
+        st.tuples(st.sampled_from(["x", "y", "a"]), e).map(lambda t: "(setq %s %s)" % t),
+        st.tuples(e, e).map(lambda t: "(if %s (setq x %s))" % t),
+        e.map(lambda x: "(setq i 0) (while (< i 3) (setq i (+ i 1)) (setq y (+ y %s)))" % x),
+        e.map(lambda x: "(loopcount 3 k (setq x (+ x k)) (if (> x %s) (break)))" % x),
+        e.map(lambda x: "(loop v '(1 2 3) (setq y (* y v)) (if (eq v %s) (return v)))" % x),
+        st.tuples(st.sampled_from(["+=", "-=", "*="]), e).map(lambda t: "(%s a %s)" % t),
+        e.map(lambda x: "(println %s)" % x),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_statement(), min_size=1, max_size=5), _expr(),
+       st.lists(st.tuples(st.sampled_from(_VALUES), st.sampled_from(_VALUES), st.sampled_from(_VALUES)),
+                min_size=1, max_size=3))
+def test_random_native_forms(stmts, result, calls):
+    src = "(setq x 100) (setq y 2)\n(defun f (a b c)\n %s\n %s)\n" % ("\n ".join(stmts), result)
+    src += "\n".join("(println (catch (f %s %s %s)))" % t for t in calls)
+    same(src)

@@ -9,12 +9,12 @@ else is a call. The function bodies of ``defun`` and ``λ`` are compiled to Pyth
 generate. Nothing here knows about torch: builtins come from the registry.
 """
 
-from ..builtins.registry import BUILTINS, SPECIAL_FORMS, Builtin
-from ..callables import (MISSING, ClassDef, Function, Instance, Lambda, MethodFrame, Params,
+from ..builtins.registry import BUILTINS, SPECIAL_FORMS
+from ..callables import (MISSING, ClassDef, Function, Instance, MethodFrame, Params,
                          PatternFunction, TailCall)
 from ..errors import BreakSignal, LispEError, ReturnSignal
 from ..reserved import RESERVED_NAMES
-from ..runtime import deep_copy
+from ..runtime import call as call_value, callable_value, deep_copy
 from ..values import EMPTY, TRUE, Atom, Form, List, to_string, wrap64
 from .. import values as V
 
@@ -567,14 +567,8 @@ def compile_call(name, form, ctx, tail):
             if not helpers:
                 helpers.extend((compile_instance_call(raw, ctx), compile_construction(raw, ctx)))
             return helpers[1](f, env)
-        if isinstance(f, (Lambda, Function, PatternFunction)):
+        if callable_value(f):       # defun, λ, defpat, data@, Python callables of the API
             return f.call([a(env) for a in args], env)
-        if isinstance(f, Builtin):
-            raise LispEError("Not a function or a data structure")
-        if hasattr(f, "call") and not isinstance(f, (list, dict)):   # e.g. Python callables of the API
-            return f.call([a(env) for a in args], env)
-        if isinstance(f, (list, dict)) and f and raw:
-            return interp.data_call(f, [a(env) for a in args])
         raise LispEError("Not a function or a data structure")
 
     if n == 1:
@@ -770,7 +764,7 @@ def compile_value_call(form, ctx):
     def call(env):
         try:
             f = head(env)
-            if isinstance(f, (Lambda, Function, PatternFunction)):
+            if callable_value(f):
                 return f.call([a(env) for a in args], env)
             if isinstance(f, Instance):
                 if not helpers:
@@ -778,7 +772,7 @@ def compile_value_call(form, ctx):
                 return helpers[0](f, env)
             if f is None:
                 raise LispEError("Not a function or a data structure")
-            return interp.apply(f, [a(env) for a in args], env)
+            return call_value(interp, f, [a(env) for a in args], env)  # builtins, atoms, '(+ 1)
         except Exception as e:
             raise convert_exception(e, ctx, form)
     return call

@@ -194,7 +194,6 @@ def namespace(interp):
     ns = table.ns
     if "_M" not in ns:
         ns.update(_helpers())
-        ns["_G"] = interp.globals
         ns["__builtins__"] = builtins
     return ns
 
@@ -241,6 +240,8 @@ def _type_is(x, tname):
 
 
 def _and(*xs):
+    if not xs:
+        return _const(True)
     return xs[0] if len(xs) == 1 else ast.BoolOp(op=ast.And(), values=list(xs))
 
 
@@ -315,10 +316,15 @@ class _Gen:
         self.common_consumers = 0           # ... not on a call site's general path
         self.bound = set()                  # names bound natively (defun)
         self.free = set()                   # names read as free variables
+        self.free_reads = 0                 # lookups emitted (they may read _e)
         self.assigned = set(self.pnames)    # certainly bound at this point
         self.K = set()                      # certainly plain ints at this point
+        # plain ints unless a call site's general path changed them (then _iv is false)
+        self.KF = set()
+        self.kf_nodes = {}                  # id -> node (kept alive: ids are not reused)
+        self.uses_iv = False
         self.floors = []                    # per enclosing native loop: K members never lost
-        self.int_nodes = set()              # ids of expression nodes certainly int
+        self.int_nodes = {}                 # id -> expression node certainly int (kept alive)
         self.arith = set()                  # locals read as operands of inline operations
         self.versioning = False             # inside an int version (no nested versions)
         # parameters the function's int version checks (found by the previous pass): the
@@ -371,21 +377,24 @@ class _Gen:
         return saved
 
     def state(self):
-        return (frozenset(self.assigned), frozenset(self.K))
+        return (frozenset(self.assigned), frozenset(self.K), frozenset(self.KF))
 
     def restore(self, st):
         self.assigned = set(st[0])
         self.K = set(st[1])
+        self.KF = set(st[2]) if len(st) > 2 else set()
 
     @staticmethod
     def join(*states):
         a = frozenset.intersection(*[s[0] for s in states])
         k = frozenset.intersection(*[s[1] for s in states])
-        return a, k
+        kf = frozenset.intersection(*[(s[2] if len(s) > 2 else frozenset()) | s[1] for s in states]) - k
+        return a, k, kf
 
     def lose(self, names):
         """These names may no longer hold ints."""
         self.K.difference_update(names)
+        self.KF.difference_update(names)
         for f in self.floors:
             f.difference_update(names)
 
@@ -395,7 +404,7 @@ class _Gen:
         return id(e) in self.int_nodes
 
     def int_node(self, e):
-        self.int_nodes.add(id(e))
+        self.int_nodes[id(e)] = e
         return e
 
     # -------------------------------------------------------------- values
@@ -476,6 +485,8 @@ class _Gen:
                 node = self.at(py)
                 if name in self.K:
                     self.int_node(node)
+                elif name in self.KF:
+                    self.kf_nodes[id(node)] = node
                 return node
             # bound later or on some paths only: unbound reads as the closures' lookup
             return self.at(_ifexp(_isnot(_name(self.py[name]), _name("_M")), py,
@@ -486,6 +497,7 @@ class _Gen:
 
     def free_read(self, atom, record=True):
         name = atom.name
+        self.free_reads += 1
         if record:
             self.free.add(name)
         sym = self.k(compile_symbol(atom, self.ctx))
@@ -563,7 +575,14 @@ class _Gen:
             stmts.append(call)
         else:
             stmts.append(self.at(ast.Try(body=[call], handlers=[], orelse=[], finalbody=[back])))
+        keep = sorted(self.K & set(names), key=lambda n: self.py[n]) if rare else []
+        if keep:
+            # on this seldom path: are the ints still ints? (_iv says so for what follows)
+            self.uses_iv = True
+            stmts.append(self.at(_assign("_iv", _and(_name("_iv"), *[_type_is(_name(self.py[n]), "int")
+                                                                     for n in keep]))))
         self.lose(names)        # what the frame holds afterwards is anybody's guess
+        self.KF.update(keep)
         return t
 
     def fallback(self, form, tail):
@@ -698,6 +717,9 @@ class _Gen:
                     return False
             elif tname == "int" and self.is_int(x):
                 continue
+            elif tname == "int" and id(x) in self.kf_nodes:
+                self.uses_iv = True
+                g.append(_or(_name("_iv"), _type_is(x, "int")))
             elif tname == "float" and self.is_int(x):
                 return False
             else:
@@ -751,7 +773,8 @@ class _Gen:
                     return self.at(slow)
             else:
                 conds.append(ast.Compare(left=c, ops=[ast.Gt()], comparators=[_const(0)]))
-            e = self.at(_ifexp(_and(*conds), ast.BinOp(left=a, op=ast.Mod(), right=c), slow))
+            mod = ast.BinOp(left=a, op=ast.Mod(), right=c)
+            e = self.at(_ifexp(_and(*conds), mod, slow) if conds else mod)
             if not gi:
                 self.int_node(e)        # the builtin gives an int for two ints (or fails)
             return e
@@ -1383,10 +1406,12 @@ def _build(gen, pyname, body_forms):
     gen.line = 1
     init = []
     if gen.mode == "defun":
-        if gen.common_consumers or (gen.consumers and gen.free):
+        if gen.common_consumers or (gen.consumers and gen.free_reads):
             init.append(gen.at(_assign("_e", _const(None))))
         for n in sorted(gen.locals - set(gen.pnames), key=lambda n: gen.py[n]):
             init.append(gen.at(_assign(gen.py[n], _name("_M"))))
+    if gen.uses_iv:
+        init.append(gen.at(_assign("_iv", _const(True))))
     if gen.tail_used:
         stmts = [gen.at(ast.While(test=_const(True), body=init + stmts, orelse=[]))]
         init = []
@@ -1405,7 +1430,7 @@ def _build(gen, pyname, body_forms):
     fn = gen.at(ast.FunctionDef(name=pyname, args=ast.arguments(
         posonlyargs=[], args=args, vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
         defaults=[]), body=body, decorator_list=[], returns=None))
-    maker_args = ["_LOC", "_CTX"] + ["k%d" % i for i in range(len(gen.consts))]
+    maker_args = ["_LOC", "_CTX", "_G"] + ["k%d" % i for i in range(len(gen.consts))]
     maker = gen.at(ast.FunctionDef(name="_make", args=ast.arguments(
         posonlyargs=[], args=[ast.arg(arg=a) for a in maker_args], vararg=None, kwonlyargs=[],
         kw_defaults=[], kwarg=None, defaults=[]),
@@ -1441,7 +1466,8 @@ def _generate(ctx, mode, params, body_forms, pyname, callable_obj=None):
     ns = namespace(interp)
     scope = {}
     exec(code, ns, scope)
-    return scope["_make"](gen.table, ctx, *gen.consts)
+    # the global frame as the closures see it: the one of the interpreter now
+    return scope["_make"](gen.table, ctx, interp.globals, *gen.consts)
 
 
 def generate_defun(f, body_forms, ctx):
@@ -1462,7 +1488,7 @@ def generate_lambda(params, body_forms, ctx):
     """The generated body of a λ, ``fast(env, lambda, *values)``, or None."""
     if ctx.cls is not None or ctx.withclass is not None:
         return None
-    if "self" in params.names:
+    if "self" in params.names or _sets_self(body_forms):
         return None
     try:
         return _generate(ctx, "lambda", params, body_forms, "lambda_", _LambdaArity(params))
@@ -1474,6 +1500,27 @@ def generate_lambda(params, body_forms, ctx):
         if _DEBUG:
             raise
         return None
+
+
+def _sets_self(x, depth=0):
+    """Does a form store into ``self`` (the λ's name for itself in its frame)?"""
+    if depth > 200:
+        return True
+    if isinstance(x, list):
+        if len(x) > 1 and type(x[0]) is Atom and x[0].name in _SETTERS:
+            target = x[1]
+            if target is _SELF:
+                return True
+            if isinstance(target, list) and any(y is _SELF or (isinstance(y, list) and y and y[0] is _SELF)
+                                                for y in target):
+                return True
+        return any(_sets_self(y, depth + 1) for y in x)
+    return False
+
+
+_SELF = Atom("self")
+_SETTERS = frozenset(["setq", "setqv", "label", "setg", "+=", "-=", "*=", "/=", "%=", "let",
+                      "loop", "loopcount", "dotimes", "for", "whilein", "mloop", "lloop"])
 
 
 class _LambdaArity:

@@ -15,7 +15,9 @@ created in training mode; ``torch_train``/``torch_eval`` switch them); the expli
 import math
 
 from ._lazy import torch, F
-from .convert import _TORCH_FAILURES, lib, to_tensor, read_int, read_float, torch_error, torch_errors
+from ._helpers import (FAILURES as _TORCH_FAILURES, lib, read_int, read_float, torch_error,
+                       torch_errors)
+from .convert import to_tensor
 from .modules import TorchModule
 from .printing import cpp_number
 from ..errors import LispEError

@@ -14,7 +14,7 @@ holding one in a ``module`` attribute, or by defining ``to_device(device)``.
 import sys
 
 from ._lazy import torch
-from .convert import lib, read_int, torch_errors
+from ._helpers import lib, read_int, torch_errors
 from .. import values
 from ..errors import LispEError
 from ..values import TRUE, lbool

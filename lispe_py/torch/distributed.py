@@ -55,7 +55,7 @@ import os
 import sys
 import warnings
 
-from lispe_py.builtins.registry import builtin
+from lispe_py.torch._helpers import lib
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
 from lispe_py.torch.convert import read_float, read_int
@@ -448,32 +448,32 @@ def _options(options, allowed):
 
 # --------------------------------------------------------------------------- builtins: group
 
-@builtin("torch_distributed_init", library=True)
+@lib("torch_distributed_init")
 def torch_distributed_init(backend=None, timeout=None):
     """(torch_distributed_init [backend] [timeout_s]): join the process group of the launcher
     (NCCL on CUDA, gloo on CPU by default); alone, a world of one. Returns the world size."""
     return init(backend, timeout)
 
 
-@builtin("torch_distributed_rank", library=True)
+@lib("torch_distributed_rank")
 def torch_distributed_rank():
     "(torch_distributed_rank): the rank of this process (0 alone)."
     return rank()
 
 
-@builtin("torch_distributed_local_rank", library=True)
+@lib("torch_distributed_local_rank")
 def torch_distributed_local_rank():
     "(torch_distributed_local_rank): the rank of this process on its host (its GPU number)."
     return local_rank()
 
 
-@builtin("torch_distributed_world_size", library=True)
+@lib("torch_distributed_world_size")
 def torch_distributed_world_size():
     "(torch_distributed_world_size): the number of processes (1 alone)."
     return world_size()
 
 
-@builtin("torch_distributed_device", library=True)
+@lib("torch_distributed_device")
 def torch_distributed_device():
     "(torch_distributed_device): this process's device: \"cuda:N\" (N its local rank) under NCCL, \"cpu\" otherwise."
     if initialized() and _state["device"] is not None:
@@ -483,7 +483,7 @@ def torch_distributed_device():
     return "cuda:%d" % d.index if d.type == "cuda" else "cpu"
 
 
-@builtin("torch_distributed_barrier", library=True)
+@lib("torch_distributed_barrier")
 def torch_distributed_barrier():
     "(torch_distributed_barrier): wait until every rank gets here; true."
     device = _ensure()
@@ -513,7 +513,7 @@ def _back(t, was_number, original):
     return t.to(original.device)
 
 
-@builtin("torch_distributed_all_reduce", library=True)
+@lib("torch_distributed_all_reduce")
 def torch_distributed_all_reduce(x, op="sum"):
     """(torch_distributed_all_reduce x ["sum"|"mean"|"max"|"min"]): x (a tensor or a number)
     reduced over every rank; a new value (x unchanged)."""
@@ -536,7 +536,7 @@ def torch_distributed_all_reduce(x, op="sum"):
     return _back(work, number, t)
 
 
-@builtin("torch_distributed_broadcast", library=True)
+@lib("torch_distributed_broadcast")
 def torch_distributed_broadcast(x, src=0):
     """(torch_distributed_broadcast x src): rank src's x on every rank (a tensor or a number;
     any other LispE value is pickled); a new value, x unchanged."""
@@ -565,7 +565,7 @@ def _bounds(n, parts, i):
     return start, start + size + (1 if i < extra else 0)
 
 
-@builtin("torch_distributed_shard", library=True)
+@lib("torch_distributed_shard")
 def torch_distributed_shard(data):
     """(torch_distributed_shard data): this rank's contiguous part of a list or of a tensor's
     first dimension (the first n mod world parts have one element more)."""
@@ -586,7 +586,7 @@ def torch_distributed_shard(data):
 
 # --------------------------------------------------------------------------- builtins: DDP, FSDP
 
-@builtin("torch_ddp", library=True)
+@lib("torch_ddp")
 def torch_ddp(model, options=None):
     """(torch_ddp m [options]): DistributedDataParallel over a module object (or each of a list);
     on CUDA the module moves to this rank's GPU first. options: {"find_unused_parameters": true}."""
@@ -644,7 +644,7 @@ def _mesh():
     return _state["mesh"]
 
 
-@builtin("torch_fsdp", library=True)
+@lib("torch_fsdp")
 def torch_fsdp(model, options=None):
     """(torch_fsdp m [options]): FSDP2 fully_shard of a module object (or each of a list): every
     transformer block, then the root. Create the optimizer afterwards. options:
@@ -696,7 +696,7 @@ def _optimizers(optimizer, name):
     return [optimizer.optimizer]
 
 
-@builtin("torch_distributed_save_checkpoint", library=True)
+@lib("torch_distributed_save_checkpoint")
 def torch_distributed_save_checkpoint(model, optimizer, path, step=0):
     """(torch_distributed_save_checkpoint m opt path [step]): a sharded checkpoint folder
     (torch.distributed.checkpoint): every rank writes its part; opt may be nil."""
@@ -718,7 +718,7 @@ def torch_distributed_save_checkpoint(model, optimizer, path, step=0):
     return "Checkpoint saved successfully"
 
 
-@builtin("torch_distributed_load_checkpoint", library=True)
+@lib("torch_distributed_load_checkpoint")
 def torch_distributed_load_checkpoint(model, optimizer, path):
     """(torch_distributed_load_checkpoint m opt path): restore a folder written by
     torch_distributed_save_checkpoint into m (and opt, unless nil); returns the step."""

@@ -34,7 +34,8 @@ The model runs under ``no_grad`` in evaluation mode (its mode is restored afterw
 
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch, F
-from lispe_py.torch.convert import lib, read_int, read_float, to_tensor
+from lispe_py.torch._helpers import lib, read_int, read_float
+from lispe_py.torch.convert import to_tensor
 from lispe_py.torch.modules import cpp_errors, module_of, forward_any
 from lispe_py.torch.printing import cpp_number
 from lispe_py.values import DICTS, dict_items, truthy, to_string

@@ -17,31 +17,15 @@ PyTorch is imported only when a builtin runs: the classes below hold ``torch`` o
 touch ``torch`` at import time.
 """
 
-import contextlib
 import inspect
 
 from lispe_py.errors import LispEError
 from lispe_py.torch._lazy import torch
-from lispe_py.torch.convert import torch_message
+from lispe_py.torch._helpers import torch_errors as cpp_errors  # the shared with-block
 from lispe_py.values import DICTS, dict_items
 
 __all__ = ["TorchModule", "module_of", "is_module", "collect_parameters", "forward_any",
            "cpp_errors", "set_training"]
-
-
-@contextlib.contextmanager
-def cpp_errors(prefix):
-    """Turn a PyTorch failure in the block into lispetorch's ``prefix + what()`` error.
-
-    The prefixes all start with ``Error ...`` (``Error in linear forward: ``), so the message is
-    shown as is, without LispE's ``Error: `` in front (``prefix=False``)."""
-    try:
-        yield
-    except LispEError:
-        raise
-    except (RuntimeError, ValueError, TypeError, IndexError, KeyError, OverflowError,
-            ZeroDivisionError, NotImplementedError, AssertionError, AttributeError) as e:
-        raise LispEError(prefix + torch_message(e), prefix=False) from None
 
 
 class TorchModule:
