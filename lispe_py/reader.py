@@ -8,6 +8,7 @@ tokens into values.
 
 import os
 
+from .numparse import lispe_decimal
 from ._parser_cache import backend as _backend
 
 _LARK = _backend()
@@ -143,7 +144,7 @@ def token_value(tok):
     if t == "INT":
         return _int_literal(v.rstrip("."), 10)
     if t == "FLOAT":
-        return float(v)
+        return lispe_decimal(v)         # as LispE computes it, not the nearest double
     if t == "HEX":
         if "." in v or "p" in v or "P" in v:
             sign = -1.0 if v.startswith("-") else 1.0
@@ -166,7 +167,7 @@ def token_value(tok):
         return Atom(v)
     if t == "COMPLEX":
         re_, im = v[:-1].split(",")
-        return Complex(float(re_), float(im))
+        return Complex(lispe_decimal(re_), lispe_decimal(im))
     if t == "COLON":
         return Atom(":")
     if t == "QSEMI":

@@ -481,6 +481,62 @@ ROUND2 = [
 ]
 
 # deliberate differences (docs/compatibility.md): what the binary prints, what lispe-py prints
+# numbers read from text as LispE reads them (lispe_py/numparse.py): integer part plus
+# fraction / 10^digits, times a table power of ten; not the nearest double
+NUMBERS = [
+    ('(- 2.256 2)',
+     '0.256\n'),
+    ('(integer 1.15e2)',
+     '114\n'),
+    ('(- 1.15e2 115)',
+     '-1.42109e-14\n'),
+    ('(integer "1.15e2")',
+     '114\n'),
+    ('(integer "9.99e2")',
+     '999\n'),
+    ('(integer "0X3")',
+     '0\n'),
+    ('(integer "0x3")',
+     '3\n'),
+    ('(integer "0xff.8")',
+     '255\n'),
+    ('(number "0xff.8")',
+     '255.5\n'),
+    ('(integer "0B11")',
+     '0\n'),
+    ('(integer "-0b101")',
+     '5\n'),
+    ('(integer "12e-1")',
+     '1\n'),
+    ('(integer "1.")',
+     '1\n'),
+    ('(number "1.e5")',
+     '1\n'),
+    ('(number ".5")',
+     '0\n'),
+    ('(number "  -3.5e1x")',
+     '-35\n'),
+    ('(integer "9007199254740993")',
+     '9007199254740992\n'),
+    ('(* 1 "9007199254740993")',
+     '9007199254740992\n'),
+    ('(number "0.1234567890123456789012")',
+     '-0.000136396\n'),
+    ('(integer "1.5e400")',
+     '-922337203685477580\n'),
+    ('(* 1 "1.15e2")',
+     '114\n'),
+    ('(- (number "2.256") 2.256)',
+     '0\n'),
+    ('(- 1.7976931348623157e308 0)',
+     'inf\n'),
+    ('(* 1.15,2.256i 1)',
+     '1.15,2.256i\n'),
+    ('(integer (* 100 0.29))',
+     '28\n'),
+]
+
+
 DELIBERATE = [
     ('(setq l "") (push l 0) l',
      '0\n',
@@ -494,7 +550,7 @@ DELIBERATE = [
 ]
 
 
-CASES = ROUND2 + ARITHMETIC + COMPARISONS + SEARCHES + FORMS + STRINGS
+CASES = ROUND2 + NUMBERS + ARITHMETIC + COMPARISONS + SEARCHES + FORMS + STRINGS
 
 
 def run(src):

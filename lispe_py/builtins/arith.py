@@ -28,6 +28,7 @@ import operator
 import re
 import struct
 
+from ..numparse import lispe_string_number
 from ..errors import LispEError
 from ..protocols import ARITH, find
 from ..values import (TRUE, Atom, Complex, Float32, Floats, Integers, List, LList, Numbers,
@@ -92,28 +93,9 @@ def _is_list(x):
 
 # ----------------------------------------------------------------------------- conversions
 
-_NUM_RE = re.compile(r"[ \t\n\r\f\v]*([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)")
-
-
 def string_value(s):
-    """LispE's reading of a string as a number: leading blanks, a sign, then a hexadecimal
-    (0x), binary (0b) or decimal number (digits first: ".5" is 0); 0 when there is none."""
-    m = _NUM_RE.match(s)
-    if not m:
-        return 0
-    sign, body = m.groups()
-    if body[:2] in ("0x", "0X"):
-        v = int(body[2:], 16)
-    elif body[:2] in ("0b", "0B"):
-        v = int(body[2:], 2)
-    elif "." in body or "e" in body or "E" in body:
-        try:
-            v = float(body)
-        except (ValueError, OverflowError):
-            v = math.inf
-    else:
-        v = int(body)
-    return -v if sign == "-" else v
+    """LispE's reading of a string as a number (``asNumber``): see :mod:`lispe_py.numparse`."""
+    return lispe_string_number(s)
 
 
 def as_integer(x):
@@ -126,8 +108,7 @@ def as_integer(x):
     if k is CPLX:
         return _trunc(x.real)
     if isinstance(x, str):
-        v = string_value(x)
-        return _trunc(v) if isinstance(v, float) else wrap64(v)
+        return _trunc(lispe_string_number(x))
     if type(x) is Atom:
         return 1
     return 0
@@ -139,7 +120,7 @@ def as_number(x):
     if k is not None:
         return float(x.real) if k is CPLX else float(x)
     if isinstance(x, str):
-        return float(string_value(x))
+        return lispe_string_number(x)
     if type(x) is Atom:
         return 1.0
     return 0.0

@@ -2,6 +2,7 @@
 
 import time
 
+from ..numparse import lispe_string_number
 from ..errors import LispEError
 from ..values import (EMPTY, TRUE, Atom, Dictionary, DictionaryI, DictionaryN, Float32, Floats,
                       Integers, LList, List, Maybe, Numbers, Short, Shorts, Strings, format_number,
@@ -131,36 +132,13 @@ def xor(a, b):
 # ----------------------------------------------------------------------------- conversions
 
 def _parse_int(s):
-    s = s.strip()
-    i = 0
-    n = len(s)
-    if s[:2] in ("0x", "0X"):
-        try:
-            return int(s, 16)
-        except ValueError:
-            return 0
-    sign = 1
-    if i < n and s[i] in "+-":
-        sign = -1 if s[i] == "-" else 1
-        i += 1
-    j = i
-    while j < n and s[j].isdigit():
-        j += 1
-    if j == i:
-        return 0
-    return wrap64(sign * int(s[i:j]))
+    """``integer`` of a string: LispE's double of it, truncated (see lispe_py.numparse)."""
+    return integer(lispe_string_number(s))
 
 
 def parse_number(s):
-    s = s.strip()
-    import re
-    m = re.match(r"[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)", s)
-    if not m:
-        return 0.0
-    try:
-        return float(m.group(0))
-    except ValueError:
-        return 0.0
+    """``number`` of a string: LispE's double of it (see lispe_py.numparse)."""
+    return lispe_string_number(s)
 
 
 @builtin("integer")
