@@ -51,6 +51,12 @@ PROGRAMS = [
     "(defun f (a b) (+ a b)) (println (f 9223372036854775807 1) (f -9223372036854775808 -1))",
     "(defun f (a) (list (- a 1) (+ a 1) (* a 2) (- 1 a) (+ 1 a))) (println (f 9223372036854775807) (f -9223372036854775808))",
     "(defun f (a b) (% a b)) (println (f 7 0))",
+    # bounds from an if's test: no 64-bit guard where the test rules overflow out
+    "(defun f (n) (list (if (< n 2) (- n 1) (+ n 1)) (if (> n 5) (- n 1) (+ n 1)) (if (<= n 0) (+ n 1) (- n 1))"
+    " (if (>= n 9) (- n 9) (+ n 9))))"
+    "(println (f 9223372036854775807) (f -9223372036854775808) (f 3) (f 0) (f 2.5) (f \"7\"))",
+    "(defun f (n) (if (> n 0) (block (setq n -9223372036854775808) (- n 1)) (- n 1))) (println (f 1) (f 0))",
+    "(defun f (n) (if (> n 0) (while (> n -3) (setq n (- n 1))) (- n 1)) n) (println (f 2))",
     "(defun f (a b) (% a b)) (println (f -7 3) (f 7 -3) (f 7.5 2))",
     "(defun f (x) (if x 1 2)) (println (f 0) (f 0.0) (f \"\") (f ()) (f nil) (f 1) (f \"a\") (f '(1)) (f {}))",
     "(defun f (a b) (and a b)) (defun g (a b) (or a b)) (println (f 1 0) (f 1 2) (g 0 nil) (g 0 3))",

@@ -321,6 +321,9 @@ class _Gen:
         self.K = set()                      # certainly plain ints at this point
         # plain ints unless a call site's general path changed them (then _iv is false)
         self.KF = set()
+        # bounds (lo, hi) of plain-int names, from the test of the if branch being generated
+        # (in the else branch of (< n 2), n >= 2: n - 1 needs no 64-bit guard)
+        self.bounds = {}
         self.kf_nodes = {}                  # id -> node (kept alive: ids are not reused)
         self.uses_iv = False
         self.floors = []                    # per enclosing native loop: K members never lost
@@ -377,24 +380,29 @@ class _Gen:
         return saved
 
     def state(self):
-        return (frozenset(self.assigned), frozenset(self.K), frozenset(self.KF))
+        return (frozenset(self.assigned), frozenset(self.K), frozenset(self.KF),
+                frozenset(self.bounds.items()))
 
     def restore(self, st):
         self.assigned = set(st[0])
         self.K = set(st[1])
         self.KF = set(st[2]) if len(st) > 2 else set()
+        self.bounds = dict(st[3]) if len(st) > 3 else {}     # a loop head knows no bounds
 
     @staticmethod
     def join(*states):
         a = frozenset.intersection(*[s[0] for s in states])
         k = frozenset.intersection(*[s[1] for s in states])
         kf = frozenset.intersection(*[(s[2] if len(s) > 2 else frozenset()) | s[1] for s in states]) - k
-        return a, k, kf
+        b = frozenset.intersection(*[(s[3] if len(s) > 3 else frozenset()) for s in states])
+        return a, k, kf, b
 
     def lose(self, names):
         """These names may no longer hold ints."""
         self.K.difference_update(names)
         self.KF.difference_update(names)
+        for n in names:
+            self.bounds.pop(n, None)
         for f in self.floors:
             f.difference_update(names)
 
@@ -528,6 +536,7 @@ class _Gen:
                 self.bound.add(name)
             stmts.append(self.at(_assign(py, value_expr)))
             self.assigned.add(name)
+            self.bounds.pop(name, None)
             if self.is_int(value_expr):
                 self.K.add(name)
             else:
@@ -747,6 +756,8 @@ class _Gen:
                     # x ± k: x itself tells whether the result fits (small x first)
                     up = (step >= 0) == (op == "+")
                     k = abs(step)
+                    if not gi and self.bounded(a, up, k):
+                        return self.int_node(self.at(e))     # the branch's test bounds a
                     if up:
                         fits = _or(_cmp(a, ast.Lt, _SMALL), _cmp(a, ast.LtE, _I64_MAX - k))
                     else:
@@ -981,15 +992,52 @@ class _Gen:
     def f_if(self, form, tail):
         ts, test = self.test(form[1])
         before = self.state()
+        known = self.branch_bounds(form[1])
+        if known:
+            self.bounds[known[0]] = known[1]
         s1, e1 = self.gen(form[2], tail)
         a1 = self.state()
         self.restore(before)
+        if known:
+            self.bounds[known[0]] = known[2]
         if len(form) == 4:
             s2, e2 = self.gen(form[3], tail)
         else:
             s2, e2 = [], _const(None)
         self.restore(self.join(a1, self.state()))
         return self.branches(ts, test, s1, e1, s2, e2, tail)
+
+    def branch_bounds(self, test):
+        """(name, bounds if true, bounds if false) for a test (op n k) of a plain-int local n
+        against an integer literal k, else None."""
+        if not (isinstance(test, list) and len(test) == 3 and type(test[0]) is Atom
+                and type(test[1]) is Atom and type(test[2]) is int):
+            return None
+        op, name, k = test[0].name, test[1].name, test[2]
+        b = BUILTINS.get(op)
+        if b is None or b.inline not in ("<", "<=", ">", ">=") or op in self.F \
+                or op in SPECIAL_FORMS or op in self.interp.macros or name not in self.K:
+            return None
+        hi_t = {"<": k - 1, "<=": k}.get(b.inline)
+        lo_t = {">": k + 1, ">=": k}.get(b.inline)
+        lo_f = {"<": k, "<=": k + 1}.get(b.inline)
+        hi_f = {">": k, ">=": k - 1}.get(b.inline)
+        lo, hi = self.bounds.get(name, (None, None))
+
+        def meet(l2, h2):
+            return (l2 if lo is None or (l2 is not None and l2 > lo) else lo,
+                    h2 if hi is None or (h2 is not None and h2 < hi) else hi)
+        return name, meet(lo_t, hi_t), meet(lo_f, hi_f)
+
+    def bounded(self, a, up, k):
+        """Does the plain-int local read by ``a`` stay in 64 bits after moving by k?"""
+        if not isinstance(a, ast.Name):
+            return False
+        for name, (lo, hi) in self.bounds.items():
+            if self.py.get(name) == a.id and name in self.K:
+                return (hi is not None and hi + k <= _I64_MAX) if up else \
+                    (lo is not None and lo - k >= _I64_MIN)
+        return False
 
     def branches(self, ts, test, s1, e1, s2, e2, tail):
         if tail:
