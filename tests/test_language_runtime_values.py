@@ -482,8 +482,29 @@ ROUND2 = [
 
 # deliberate differences (docs/compatibility.md): what the binary prints, what lispe-py prints
 # numbers read from text as LispE reads them (lispe_py/numparse.py): integer part plus
-# fraction / 10^digits, times a table power of ten; not the nearest double
+# fraction / 10^digits, times a table power of ten; not the nearest double; bitwise
+# operators on a numbers list through single precision
 NUMBERS = [
+    ('(& 2 (numbers 0.1))',
+     '(0)\n'),
+    ('(& (numbers 2.5 3.7) 3)',
+     '(0 0)\n'),
+    ('(- (@ (| (numbers 3.7) 0) 0) 3.7)',
+     '4.76837e-08\n'),
+    ('(- (@ (<< (numbers 3.7) 0) 0) 3.7)',
+     '4.76837e-08\n'),
+    ('(& (numbers 3.7) 0x1FFFFFFFFFFFFF)',
+     '(0)\n'),
+    ('(& (numbers 3.7) 4611686018427387904)',
+     '(2)\n'),
+    ('(& (floats 3.7) 3)',
+     '(1.4013e-45)\n'),
+    ('(& 3.7 3)',
+     '9.88131e-324\n'),
+    ('(& (numbers 15.5 14.0) (integers 6 3))',
+     '(0 2)\n'),
+    ('(- (@ (| 0 (numbers 3.7)) 0) 3.7)',
+     '4.76837e-08\n'),
     ('(- 2.256 2)',
      '0.256\n'),
     ('(integer 1.15e2)',

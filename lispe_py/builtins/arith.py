@@ -898,13 +898,17 @@ def _bit_method(op, a, b):
         return t(_store(kind, _bitop(op, int(x), v, width)) for x in a)
     if t is Numbers or t is Floats:
         kind = _LIST_KIND[t]
+        # the binary works on a numbers list through single precision: each element rounded
+        # to a float, the bits of that double combined, the result rounded to a float again
+        # ((| (numbers 3.7) 0) is 3.700000047683716; a subnormal result is 0)
+        via = _via_float if t is Numbers else _same_value
         if _is_list(b):
             n = min(len(a), len(b))
             if b and _is_list(b[0]):
                 return List(_bit_method(op, a[i], b[i]) for i in range(n))
-            return t([_bit_store(op, t, kind, _bit_method(op, a[i], b[i]), b[i])
+            return t([_bit_store(op, t, kind, via(_bit_method(op, via(a[i]), b[i])), b[i])
                       for i in range(n)] + list(a[n:]))
-        return t(_bit_store(op, t, kind, _bit_method(op, x, b), b) for x in a)
+        return t(_bit_store(op, t, kind, via(_bit_method(op, via(x), b)), b) for x in a)
     if isinstance(a, list) and t is not Strings:
         cls = _generic(a)
         if _is_list(b):
@@ -912,6 +916,14 @@ def _bit_method(op, a, b):
             return _make(cls, [_bit_method(op, a[i], b[i]) for i in range(n)] + list(a[n:]), a)
         return _make(cls, [_bit_method(op, x, b) for x in a], a)
     raise LispEError("cannot evaluate '%s' with these operands" % _BITNAME[op])
+
+
+def _via_float(x):
+    return float(Float32(x))
+
+
+def _same_value(x):
+    return x
 
 
 def _bitwise(op):
