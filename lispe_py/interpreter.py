@@ -7,6 +7,7 @@ import os
 import sys
 
 from .builtins.registry import BUILTINS
+from .builtins.threads import GlobalFrame
 from .errors import BreakSignal, LispEError, ReturnSignal
 from .compiler import Ctx, compile_expr, convert_exception, located, unbound_error
 from .compiler.table import FunctionTable
@@ -27,7 +28,7 @@ def _load_families():
 class Interpreter:
     def __init__(self, args=None, stdout=None, stderr=None):
         _load_families()
-        self.globals = {}
+        self.globals = GlobalFrame()    # a dict; each dethread thread gets its own (threads.py)
         self.functions = FunctionTable()    # also the entries generated code calls through
         self.macros = {}
         self.class_methods = {}     # method name -> the Method of the last class defining it

@@ -2,10 +2,9 @@
 functions and macros, copies of its arguments. Expected values are the output of the real
 LispE 1.2025.11.12 (../shared/tools/lispe-real) on the same programs.
 
-lispe-py gives each dethread thread its own global frame when the interpreter's global
-frame is a :class:`lispe_py.builtins.threads.GlobalFrame` (the ``lispe_threads`` fixture
-builds one); the interpreter itself still creates a plain dict, which the threads share
-(the strict xfail below passes once ``Interpreter.__init__`` uses a GlobalFrame)."""
+lispe-py gives each dethread thread its own global frame: the interpreter's global frame is
+a :class:`lispe_py.builtins.threads.GlobalFrame`, a dict that turns into a per-thread frame
+the first time a thread runs (the program's own accesses stay plain dict accesses)."""
 
 import io
 
@@ -23,7 +22,7 @@ def lispe_threads():
     def run(src):
         out = io.StringIO()
         interp = Interpreter(stdout=out, stderr=io.StringIO())
-        interp.globals = GlobalFrame(interp.globals)
+        assert type(interp.globals) is GlobalFrame
         v = interp.eval_source(src, "<test>")
         return out.getvalue() + to_string(v)
     return run
@@ -77,24 +76,22 @@ def test_thread_frame_errors(src, message, printed):
     from lispe_py.interpreter import Interpreter
     out = io.StringIO()
     interp = Interpreter(stdout=out, stderr=io.StringIO())
-    interp.globals = GlobalFrame(interp.globals)
+    assert type(interp.globals) is GlobalFrame
     with pytest.raises(LispEError) as e:
         interp.eval_source(src, "<test>")
     assert message in e.value.message
     assert out.getvalue() == printed
 
 
-def test_program_frame_unchanged_without_threads():
+def test_program_frame_is_a_dict_until_a_thread_runs():
     from lispe_py.builtins.threads import GlobalFrame, enable_thread_globals
     from lispe_py.interpreter import Interpreter
     interp = Interpreter(stdout=io.StringIO(), stderr=io.StringIO())
-    assert enable_thread_globals(interp) is False     # a plain dict: threads share it
-    interp.globals = GlobalFrame(interp.globals)
     assert type(interp.globals) is GlobalFrame
     assert interp.eval_source("(setq n 3) (+ n 1)", "<test>") == 4
+    assert type(interp.globals) is GlobalFrame        # no thread: the plain class
+    assert enable_thread_globals(interp) is True
 
 
-@pytest.mark.xfail(strict=True, reason="Interpreter.__init__ creates a plain dict; "
-                                       "it needs `self.globals = GlobalFrame()`")
 def test_default_interpreter_gives_threads_their_frame(lispe):
     assert lispe('(setq n 0) (dethread f () (setg n 5)) (f) (wait) n') == '0'
