@@ -43,7 +43,11 @@ def to_python(v):
     if isinstance(v, dict):
         return {k: to_python(x) for k, x in v.items()}
     if isinstance(v, SETS):
-        return {to_python(x) for x in v}
+        items = [to_python(x) for x in v]
+        try:
+            return set(items)
+        except TypeError:           # a set_ holding lists or dictionaries: its elements in order
+            return items
     if isinstance(v, Maybe):
         return LispEError(v.message[7:] if v.message.startswith("Error: ") else v.message)
     hook = protocols.find(protocols.TO_PYTHON, v)

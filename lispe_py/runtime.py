@@ -35,7 +35,7 @@ def iterate(v):
     if isinstance(v, dict):
         return V.dict_keys(v)
     if isinstance(v, set):
-        return sorted(v)
+        return list(v) if type(v) is V.Set else sorted(v)
     it = getattr(v, "lispe_iter", None)
     if it is not None:
         return it()
@@ -66,7 +66,7 @@ def deep_copy(v):
             out[k] = deep_copy(x)
         return out
     if isinstance(v, set):
-        return type(v)(v)
+        return type(v)(deep_copy(x) for x in v) if type(v) is V.Set else type(v)(v)
     return v
 
 

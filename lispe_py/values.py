@@ -31,7 +31,7 @@ import struct
 
 __all__ = [
     "Atom", "atom", "TRUE", "EMPTY", "List", "Form", "Integers", "Numbers", "Floats",
-    "Shorts", "Strings", "LList", "Dictionary", "DictionaryI", "DictionaryN", "SetS",
+    "Shorts", "Strings", "LList", "Dictionary", "DictionaryI", "DictionaryN", "Set", "SetS",
     "SetI", "SetN", "StringByte", "Complex", "Float32", "Short", "Maybe", "to_string", "in_list", "format_number",
     "type_name", "truthy", "lbool", "PRINTERS", "TYPE_NAMES", "wrap64",
 ]
@@ -240,8 +240,50 @@ class SetN(set):
     kind = "set_n_"
 
 
+class Set(set):
+    """LispE ``set_`` (what ``(set ...)`` builds): any values, one per printed form (``3`` and
+    ``"3"`` are the same element; the first one stays). It iterates and prints in the order
+    of libstdc++'s ``unordered_map`` over those strings, the binary's container, insertions
+    and erasures included. The Python set holds the keys; ``vals`` maps each to its value."""
+
+    __slots__ = ("vals", "umap")
+    kind = "set_"
+
+    def __init__(self, items=()):
+        set.__init__(self)
+        from .builtins.unordered import UnorderedMap, string_hash
+        self.vals = {}
+        self.umap = UnorderedMap(string_hash)
+        for x in items:
+            self.add(x)
+
+    def add(self, x):
+        k = to_string(x)
+        if k not in self.vals:
+            self.vals[k] = x
+            self.umap.insert(k)
+            set.add(self, k)
+
+    def discard(self, x):
+        k = to_string(x)
+        if k in self.vals:
+            del self.vals[k]
+            self.umap.erase(k)
+            set.discard(self, k)
+
+    def __contains__(self, x):
+        return set.__contains__(self, to_string(x))
+
+    def __iter__(self):
+        vals = self.vals
+        return iter([vals[k] for k in self.umap.order()])
+
+    def __reduce__(self):
+        return (Set, (list(self),))
+
+
 DICTS = (Dictionary, DictionaryI, DictionaryN)
-SETS = (SetS, SetI, SetN)
+SETS = (SetS, SetI, SetN, Set)
 
 
 class Maybe:
@@ -447,6 +489,8 @@ def _to_string(v, seen):
             return "{" + " ".join(parts) + "}"
         finally:
             seen.discard(id(v))
+    if type(v) is Set:
+        return "{" + " ".join(to_string(x) for x in v) + "}"
     if isinstance(v, (set, frozenset)):
         if isinstance(v, SetS):
             items = sorted(v)

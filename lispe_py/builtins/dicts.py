@@ -1,7 +1,7 @@
 """Dictionary builtins: dictionary/dict, key@ (keyi@ keyn@), keys@, values@, get, sets."""
 
 from ..errors import LispEError
-from ..values import (Dictionary, DictionaryI, DictionaryN, Integers, List, Numbers, SetI, SetN,
+from ..values import (Set, Dictionary, DictionaryI, DictionaryN, Integers, List, Numbers, SetI, SetN,
                       SetS, Strings, dict_items, dict_keys, to_string)
 from .core import integer, number
 from .registry import builtin
@@ -132,40 +132,35 @@ def values_at(d):
     return List()            # LispE: () for anything else
 
 
-def _set_kind(args):
-    if args and all(type(a) is int for a in args):
-        return SetI
-    if args and all(isinstance(a, float) for a in args):
-        return SetN
-    return SetS
-
-
 @builtin("set", arity=(0, None))
 def set_(*args):
-    """(set a b ...): a set (kind from the elements)."""
-    items = []
+    """(set a b ...): a set_ of any values, each one element (a list too), the same when
+    they print the same (``3`` and ``"3"``)."""
+    return Set(args)
+
+
+def _flat(args):
+    """sets, seti, setn: a list argument gives its elements."""
     for a in args:
         if isinstance(a, list):
-            items.extend(a)
+            yield from a
         else:
-            items.append(a)
-    cls = _set_kind(items)
-    return cls(to_string(x) if cls is SetS else x for x in items)
+            yield a
 
 
 @builtin("sets", arity=(0, None))
 def sets(*args):
     """(sets a b ...): a set of strings."""
-    return SetS(to_string(x) for x in args)
+    return SetS(to_string(x) for x in _flat(args))
 
 
 @builtin("seti", arity=(0, None))
 def seti(*args):
     """(seti a b ...): a set of integers."""
-    return SetI(integer(x) for x in args)
+    return SetI(integer(x) for x in _flat(args))
 
 
 @builtin("setn", arity=(0, None))
 def setn(*args):
     """(setn a b ...): a set of numbers."""
-    return SetN(number(x) for x in args)
+    return SetN(number(x) for x in _flat(args))

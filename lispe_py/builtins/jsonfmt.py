@@ -36,6 +36,9 @@ def to_json(v):
         return "{" + ",".join(to_string(k) + ":" + to_json(x) for k, x in dict_items(v)) + "}"
     if isinstance(v, (int, float)):
         return to_string(v)
+    if isinstance(v, (set, frozenset)):
+        from ..runtime import iterate
+        return "[" + ",".join(to_json(x) for x in iterate(v)) + "]"
     return _jstr(to_string(v))
 
 

@@ -245,6 +245,13 @@ def at_one(c, k):
         if name in c.fields:
             return c.fields[name]
         raise _oob()
+    if isinstance(c, set):
+        # a set: its elements in iteration order; nil out of range (negative too)
+        i = k if type(k) is int else int(k) if isinstance(k, float) else None
+        if i is None or i < 0 or i >= len(c):
+            return None
+        from ..runtime import iterate
+        return iterate(c)[i]
     h = find(AT, c)
     if h is not None:
         return h(c, [k])
@@ -990,7 +997,7 @@ def join(l, sep=""):
 def sort(interp, env, comp, l):
     """(sort comparator l): sorted copy; the comparator must be strict."""
     if not isinstance(l, list):
-        raise LispEError("wrong function call")
+        raise LispEError("the second argument should be a list for 'sort'")
     if isinstance(comp, list) and not isinstance(comp, Form) and type(comp) is not List:
         raise LispEError("wrong function call")
     f = interp.callable_of(comp, env)
