@@ -329,7 +329,10 @@ def list_string_expr():
             lambda t: "(%s %s %s)" % t),
         st.tuples(c, _bound()).map(lambda t: "(@@ %s %s)" % t),
         st.tuples(c, _bound(), _bound()).map(lambda t: "(@@ %s %s %s)" % t),
-        st.tuples(v, st.one_of(typed_list(), mixed_list())).map(lambda t: "(cons %s %s)" % t),
+        # an empty list literal or (list) as the head of cons is nil in the binary (its shared
+        # empty-list constant), () from a variable: a documented difference, not generated
+        st.tuples(v.filter(lambda x: x.replace(" ", "") not in ("(list)", "'()", "()")),
+                  st.one_of(typed_list(), mixed_list())).map(lambda t: "(cons %s %s)" % t),
         st.sampled_from(["size", "rho", "reverse", "sum", "product", "flatten",
                          "to_list"]).flatmap(lambda f: v.map(lambda x: "(%s %s)" % (f, x))),
         st.tuples(st.one_of(typed_list(), mixed_list())).map(lambda t: "(flip %s)" % t),
