@@ -134,8 +134,8 @@ def values_at(d):
 
 @builtin("set", arity=(0, None))
 def set_(*args):
-    """(set a b ...): a set_ of any values, each one element (a list too), the same when
-    they print the same (``3`` and ``"3"``)."""
+    """(set a b ...): a set_ of any values, each one element (a list too); values that print
+    the same are one element (3 and "3")."""
     return Set(args)
 
 
