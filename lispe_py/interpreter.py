@@ -41,6 +41,9 @@ class Interpreter:
         self.spaces = {}        # defspace name -> its function table
         self.constants = set()  # names set by setconst
         self.data_families = {}  # data@ family name -> the names of its constructors
+        self.thread_state = None   # threads, locks and thread stores (builtins/threads.py)
+        self.rule_tokenizers = {}  # the main rule tokenizer and segmenter (tokenizer_rules.py)
+        self.fast_slots = {}       # getfast/setfast slots (builtins/sequences.py)
         g = self.globals
         g["_pi"] = g["π"] = math.pi
         g["_e"] = g["ℯ"] = math.e

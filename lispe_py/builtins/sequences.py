@@ -254,7 +254,7 @@ def addr_(x):
 # ----------------------------------------------------------------------------- getfast/setfast
 
 def _fast(interp):
-    return interp.__dict__.setdefault("fast_slots", {})
+    return interp.fast_slots
 
 
 @builtin("setfast", interp=True, arity=2)

@@ -109,10 +109,16 @@ class ThreadState:
             return lk
 
 
+_CREATE = threading.Lock()
+
+
 def state_of(interp):
-    st = interp.__dict__.get("thread_state")
+    st = interp.thread_state
     if st is None:
-        st = interp.__dict__.setdefault("thread_state", ThreadState())
+        with _CREATE:
+            st = interp.thread_state
+            if st is None:
+                st = interp.thread_state = ThreadState()
     return st
 
 

@@ -1122,7 +1122,7 @@ class TokenizeRule:
 
 def _shared(interp, key, cls):
     """The interpreter's own main tokenizer or segmenter (LispE keeps one of each)."""
-    d = interp.__dict__.setdefault("rule_tokenizers", {})
+    d = interp.rule_tokenizers
     t = d.get(key)
     if t is None:
         t = d[key] = cls()
