@@ -157,6 +157,27 @@ ARITHMETIC = [
 
 # comparisons
 COMPARISONS = [
+    # neq is not eq (the first value against each other one); != looks at two values
+    ('(neq 0 "")',
+     'true\n'),
+    ('(neq 0 "0")',
+     'true\n'),
+    ('(neq 0 nil)',
+     'true\n'),
+    ('(neq 1 2 1)',
+     'nil\n'),
+    ('(neq 1 1 2)',
+     'nil\n'),
+    ('(neq 1 2 2)',
+     'true\n'),
+    ("(neq 'integer_ 3)",
+     'nil\n'),
+    ("(neq '(1) '(1))",
+     'true\n'),
+    ('(!= 0 "")',
+     'nil\n'),
+    ('(!= 1 2 1)',
+     'true\n'),
     ('(< -2.5 (list 1 2))',
      'true\n'),
     ('(> 7 (list 1 2))',

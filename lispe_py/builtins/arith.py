@@ -728,10 +728,21 @@ def equal(*args):
     return TRUE
 
 
-@builtin("!=", "neq", arity=(2, None))
+@builtin("!=", arity=(2, None))
 def not_equal(*args):
-    """(!= a b): not equal."""
+    """(!= a b): not equal (=), the first two values only, as in LispE."""
     return None if values_equal(args[0], args[1]) else TRUE
+
+
+@builtin("neq", arity=(2, None))
+def neq(*args):
+    """(neq a b ...): not eq: nil when a is eq to any of the others (lists by identity,
+    atoms by label, as eq), true otherwise."""
+    a = args[0]
+    for b in args[1:]:
+        if eq_values(a, b):
+            return None
+    return TRUE
 
 
 def _label_matches(name, b):
