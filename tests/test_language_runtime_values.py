@@ -412,6 +412,25 @@ FORMS = [
 
 # strings
 STRINGS = [
+    # to_list of a string: the binary's tokenizer (integers read as 0)
+    ('(to_list "3.5")',
+     '(3.5)\n'),
+    ('(to_list "12 ab")',
+     '(0 ab)\n'),
+    ('(to_list "3.5e2 -3.5 +3 12abc 3.5x")',
+     '(350 -3.5 0 0 abc 3.5 x)\n'),
+    ('(to_list "a(b) \'a 1. .5 [1]")',
+     "(a (b) 'a 0 0 (0))\n"),
+    ('(to_list "{a:1 b:2.5}")',
+     '((dictionary a 0 b 2.5))\n'),
+    ('(to_list "a,b x-1 0b11 0x10 1e2")',
+     '(a,b x-1 0 0 0 e2)\n'),
+    ('(to_list "a.b -a a- , --")',
+     '(a b - a a- , --)\n'),
+    ('(to_list "-.5 3.5.6 3-4 -3.5- 3.25,1 -0.5x z-.")',
+     '(- 0 3.5 0 0 0 -3.5 - 3.25 , 0 -0.5 x z-)\n'),
+    ('(type (car (to_list "3.5")))',
+     'number_\n'),
     ('(startwith "abc" "")',
      'nil\n'),
     ('(splite "a,b" ",")',

@@ -1181,6 +1181,104 @@ __all__ = ["at", "set_at", "size", "push", "IRange", "DICTS", "DictionaryN", "TR
 
 # ----------------------------------------------------------------------------- to_list, shift, outer
 
+_TL_SEPARATORS = " \t\n\r.()[]{}\"'"
+
+
+def _string_elements(text):
+    """to_list of a string, read as the binary reads it: words are atoms, "..." strings,
+    brackets lists, {...} (dictionary ...), 'x a quote; '.' separates; a decimal with a
+    fraction is a number, any integer 0 (the binary's reading); a sign or other
+    punctuation before a letter is its own atom ("-a" is (- a))."""
+    from ..numparse import lispe_decimal
+    n = len(text)
+    stack = [List()]
+    quotes = [0]            # pending ' marks per open list
+
+    def emit(v):
+        top = stack[-1]
+        while quotes[-1]:
+            quotes[-1] -= 1
+            v = List([Atom("quote"), v])
+        top.append(v)
+
+    i = 0
+    while i < n:
+        c = text[i]
+        if c in " \t\n\r.":
+            i += 1
+        elif c in "([{":
+            stack.append(List([Atom("dictionary")]) if c == "{" else List())
+            quotes.append(0)
+            i += 1
+        elif c in ")]}":
+            if len(stack) > 1:
+                v = stack.pop()
+                quotes.pop()
+                emit(v)
+            i += 1
+        elif c == "'":
+            quotes[-1] += 1
+            i += 1
+        elif c == '"':
+            j = i + 1
+            out = []
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                out.append(text[j])
+                j += 1
+            emit("".join(out))
+            i = j + 1
+        elif c == ":" and len(stack) > 1 and stack[-1][:1] == [Atom("dictionary")]:
+            i += 1
+        elif c.isdigit() or (c in "+-" and i + 1 < n and text[i + 1].isdigit()):
+            j = i + 1
+            while j < n and text[j].isdigit():
+                j += 1
+            if text[i:j].lstrip("+-") == "0" and j < n and text[j] in "xXbB":
+                j += 1
+                while j < n and text[j] in "0123456789abcdefABCDEF":
+                    j += 1
+                emit(0)
+            elif j + 1 < n and text[j] == "." and text[j + 1].isdigit():
+                k = j + 1
+                while k < n and text[k].isdigit():
+                    k += 1
+                if k < n and text[k] in "eE":
+                    e = k + 1
+                    if e < n and text[e] in "+-":
+                        e += 1
+                    if e < n and text[e].isdigit():
+                        while e < n and text[e].isdigit():
+                            e += 1
+                        k = e
+                emit(lispe_decimal(text[i:k]))
+                j = k
+            else:
+                emit(0)
+            i = j
+        elif not c.isalnum() and c != "_":
+            # punctuation: its run is one atom, split from a letter that follows
+            j = i + 1
+            while j < n and not text[j].isalnum() and text[j] != "_" and text[j] not in _TL_SEPARATORS \
+                    and text[j] != ":":
+                j += 1
+            emit(Atom(text[i:j]))
+            i = j
+        else:
+            indict = stack[-1][:1] == [Atom("dictionary")]
+            j = i + 1
+            while j < n and text[j] not in _TL_SEPARATORS and not (indict and text[j] == ":"):
+                j += 1
+            emit(Atom(text[i:j]))
+            i = j
+    while len(stack) > 1:
+        v = stack.pop()
+        quotes.pop()
+        emit(v)
+    return stack[0]
+
+
 @builtin("to_list", "⊂", arity=(1, 2))
 def to_list(x, n=None):
     """(to_list x): the elements of a container as a list (x itself in a one-element list
@@ -1188,13 +1286,7 @@ def to_list(x, n=None):
     if n is not None:
         return List([x] * max(as_integer(n), 0))
     if isinstance(x, str):
-        words = x.split()
-        if any(any(ch.isdigit() or ch in "()\"'[]{}" for ch in w) for w in words):
-            # LispE parses such a string with its own tokenizer (numbers read as 0,
-            # brackets as lists): not followed
-            raise LispEError("'to_list' of a string holding numbers, quotes or brackets is not "
-                             "supported yet in lispe-py")
-        return List(Atom(w) for w in words)
+        return _string_elements(x)
     if isinstance(x, list):
         return List(x)
     if isinstance(x, set):
