@@ -412,6 +412,17 @@ FORMS = [
 
 # strings
 STRINGS = [
+    # reverse works in place unless its second argument is true
+    ('(setq l (list 1 2 3)) (reverse l) l',
+     '(3 2 1)\n'),
+    ('(setq l (integers 1 2 3)) (setq m (reverse l)) (push m 9) l',
+     '(3 2 1 9)\n'),
+    ('(setq l (list (list 1 2) 3)) (reverse l true) l',
+     '((1 2) 3)\n'),
+    ('(setq ll (list (list 1 2))) (reverse (car ll)) ll',
+     '((2 1))\n'),
+    ('(setq l (llist 1 2 3)) (reverse l) l',
+     '(3 2 1)\n'),
     # to_list of a string: the binary's tokenizer (integers read as 0)
     ('(to_list "3.5")',
      '(3.5)\n'),

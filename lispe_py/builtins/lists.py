@@ -632,13 +632,17 @@ def extend(l, other):
 
 
 @builtin("reverse", arity=(1, 2))
-def reverse(l, deep=None):
-    """(reverse l): a reversed copy (strings too)."""
+def reverse(l, copy=None):
+    """(reverse l [copy]): l reversed in place and returned, as LispE does (a quoted list
+    too); with copy true, a reversed copy. A string gives a reversed string."""
     if isinstance(l, str):
         return l[::-1]
     if isinstance(l, list):
         t = type(l)
-        return (List if t is Form else t)(reversed(l))
+        if truthy(copy):
+            return (List if t is Form else t)(reversed(l))
+        l.reverse()
+        return l
     if l is None or type(l) is Atom:
         return List()
     if isinstance(l, (int, float)):
