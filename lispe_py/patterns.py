@@ -184,6 +184,8 @@ def compile_pattern(p, ctx):
         interp = ctx.interp
         if name in ("key@", "keyi@", "keyn@") and len(p) >= 2 and isinstance(p[1], list):
             return _dict_pattern(p, ctx)
+        if name == "rgx" and len(p) == 3 and isinstance(p[1], str) and type(p[2]) is Atom:
+            return _rgx_pattern(p[1], p[2].name)
         fams = interp.data_families
         if name in fams:
             members = fams[name]
@@ -229,6 +231,18 @@ def compile_pattern(p, ctx):
                     return False
             return guarded
     return _list_pattern(p, ctx)
+
+
+def _rgx_pattern(expression, name):
+    """(rgx "exp" x): the value's text matches the whole LispE regular expression; x is
+    bound to the value (as the binary does; not a guard call)."""
+    from .builtins.rgx import Rgx, _run
+    r = Rgx(expression)
+    bind = _var_matcher(name)
+
+    def rgxp(v, frame):
+        return bool(_run(r.fullmatch, to_string(v))) and bind(v, frame)
+    return rgxp
 
 
 def _list_pattern(p, ctx):

@@ -8,6 +8,17 @@ import pytest
 from lispe_py.errors import LispEError
 
 CASES = [
+    # ranges in a disjunction; rgx patterns in defpat match the whole text of the value
+    ('(rgx_match (rgx "{a-c}+") "abc")',
+     'true'),
+    ('(rgx_match (rgx "{a-c}") "d")',
+     'nil'),
+    ('(rgx_match (rgx "{a-c%d}+") "a1b")',
+     'true'),
+    ('(defpat act ((rgx "%d+" x)) (+ "num " x)) (defpat act (x) (+ "other " (string x))) (list (act "ab") (act "123") (act "12a") (act 45))',
+     '("other ab" "num 123" "other 12a" "num 45")'),
+    ('(defpat dd ((rgx "{a-c}+" x) (rgx "%d" y)) (list x y)) (defpat dd (x y) "no") (list (dd "abc" "5") (dd "abd" "5") (dd "ab" "55"))',
+     '(("abc" "5") "no" "no")'),
     ('(rgx_find (rgx "%d+") "abc123def45")',
      '123'),
     ('(rgx_findall (rgx "%d+") "abc123def45")',

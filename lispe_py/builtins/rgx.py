@@ -156,6 +156,10 @@ def _parse_atom(p, i):
                 raise _bad()
             if p[j] == "}":
                 return ("alt", alts), j + 1
+            if j + 2 < len(p) and p[j + 1] == "-" and p[j] not in "%\\" and p[j + 2] != "}":
+                alts.append(("range", p[j], p[j + 2]))     # {a-z}: a character between
+                j += 3
+                continue
             node, j = _parse_atom(p, j)
             alts.append(node)
     if c in "]})":
@@ -178,6 +182,8 @@ def _one(node, ch):
         return not _one(node[1], ch)
     if t == "alt":
         return any(_one(a, ch) for a in node[1])
+    if t == "range":
+        return node[1] <= ch <= node[2]
     if t == "seq" and len(node[1]) == 1:
         return _one(node[1][0], ch)
     return False
@@ -192,7 +198,7 @@ def _match(nodes, idx, s, pos, k):
 
 def _node(node, s, pos, k):
     t = node[0]
-    if t in ("char", "any", "class", "not"):
+    if t in ("char", "any", "class", "not", "range"):
         if pos < len(s) and _one(node, s[pos]):
             return k(pos + 1)
         return False
