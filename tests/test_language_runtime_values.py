@@ -19,6 +19,15 @@ REAL = os.path.join(os.path.dirname(ROOT), "shared", "tools", "lispe-real")
 
 # arithmetic: the second operand read by the first one's method
 ARITHMETIC = [
+    # an integers list by a floats list: each result computed as a float
+    ('(/ (integers 1) (floats 0.1))',
+     '(10)\n'),
+    ('(/ (integers 1 2) (floats 0.1 0.2))',
+     '(10 10)\n'),
+    ('(/ (shorts 1) (floats 0.1))',
+     '(10)\n'),
+    ('(* (integers 3) (floats 0.33333334))',
+     '(1)\n'),
     ('(* 3 (< 1 2))',
      '3\n'),
     ('(/ 5 (= 1 2))',

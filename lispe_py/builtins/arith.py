@@ -251,6 +251,9 @@ def _c_op(kind, op, a, b):
             return _store(kind, r)
     if op == "/" and b == 0:
         raise _div0()
+    if type(b) is Float32 and (kind is INT or kind is SHORT):
+        # an integer by a float: computed as a float, as for two numbers (1 / 0.1f is 10)
+        return _store(kind, Float32(_fop(op, float(a), float(b))))
     return _store(kind, _fop(op, float(a), float(b)))
 
 
