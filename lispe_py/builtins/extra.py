@@ -5,7 +5,7 @@ import datetime as _dt
 import unicodedata
 
 from ..errors import LispEError
-from ..values import (TRUE, Complex, Integers, List, LList, StringByte, Strings, lbool,
+from ..values import (TRUE, Complex, Form, Integers, List, LList, StringByte, Strings, lbool,
                       to_string, truthy)
 from .core import integer, number
 from .registry import BUILTINS, alias, builtin
@@ -102,14 +102,14 @@ def slice_(l, n):
     raise LispEError("You cannot apply 'slice' to: '%s'" % to_string(l))
 
 
-@builtin("swap", arity=3)
-def swap(l, i, j):
-    """(swap l i j): exchange the elements at i and j (in place); returns l."""
-    i, j = integer(i), integer(j)
-    try:
-        l[i], l[j] = l[j], l[i]
-    except (IndexError, TypeError):
-        raise LispEError("index out of bounds")
+@builtin("swap", arity=(2, 3))
+def swap(l, i, j=None):
+    """(swap l i [j]): exchange the elements at i and j (i + 1 by default) in place; returns l."""
+    i = integer(i)
+    j = i + 1 if j is None else integer(j)
+    if not isinstance(l, list) or not (0 <= i < len(l) and 0 <= j < len(l)):
+        raise LispEError("cannot swap values in this list")
+    l[i], l[j] = l[j], l[i]
     return l
 
 
@@ -181,19 +181,46 @@ def pushtrue(l, *vs):
     return l
 
 
-@builtin("⌽", arity=(1, 2))
-def rotate(a, b=None):
-    """(⌽ l): l rotated by one to the left (a new list). With two arguments LispE
-    returns the first."""
-    if b is not None:
-        return a
-    if not isinstance(a, list):
-        raise LispEError("Expecting a list")
-    if not a:
-        return List()
-    t = type(a)
-    items = list(a[1:]) + [a[0]]
-    return t(items) if t in (Integers, Strings, List) else List(items)
+@builtin("rotate", "⌽", arity=(1, 2))
+def rotate(a, n=None):
+    """(rotate l [n]): l rotated n places to the left (1 by default; negative: to the right),
+    a new list of l's type; a string rotates its characters (one place to the right without
+    n), a number stays (negated when n is given), as the binary does."""
+    if isinstance(a, str):
+        if not a:
+            return a
+        k = -1 if n is None else integer(n)
+        k %= len(a)
+        return a[k:] + a[:k]
+    if isinstance(a, list) and not isinstance(a, dict):
+        if not a:
+            return List()
+        k = (1 if n is None else integer(n)) % len(a)
+        t = type(a)
+        items = list(a[k:]) + list(a[:k])
+        return t(items) if t is not Form and t is not LList else List(items)
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        return a if n is None else -a
+    raise LispEError("Expecting a list")
+
+
+@builtin("transpose", arity=1)
+def transpose(m):
+    """(transpose m): the rows of a matrix (a list of lists of the same size) as its columns;
+    their elements read as numbers, as the binary's matrices hold them. Anything else is
+    returned as is."""
+    if not (isinstance(m, list) and m and all(isinstance(r, list) for r in m)):
+        return m
+    n = len(m[0])
+    if any(len(r) != n for r in m):
+        raise LispEError("cannot transpose a matrix whose rows differ in size")
+
+    def cell(x):
+        return x if isinstance(x, (int, float)) and not isinstance(x, bool) else number(x)
+    cols = [[cell(r[j]) for r in m] for j in range(n)]
+    if all(type(x) is int for c in cols for x in c):
+        return List(Integers(c) for c in cols)
+    return List(List(c) for c in cols)
 
 
 @builtin("ρ", arity=(1, None))

@@ -1,0 +1,58 @@
+"""Builtins real LispE programs (naver/lispe examples) use, as the real LispE 1.2025.11.12
+(../shared/tools/lispe-real) has them: rotate and ⌽ with a count, swap of neighbours,
+transpose. Each case: a program, then what the binary printed (output, final value or error
+message); ``test_records_match_the_binary`` re-runs the binary when present."""
+
+import os
+
+import pytest
+
+from test_language_runtime_values import REAL, _real, run
+
+CASES = [
+    ("(swap '(1 2 3 4) 1)",
+     '(1 3 2 4)\n'),
+    ("(swap '(1 2 3 4) 3)",
+     'Error: cannot swap values in this list\n'),
+    ("(swap '(1 2) 0 5)",
+     'Error: cannot swap values in this list\n'),
+    ("(rotate '(1 2 3 4))",
+     '(2 3 4 1)\n'),
+    ("(rotate '(1 2 3 4) -1)",
+     '(4 1 2 3)\n'),
+    ("(rotate '(1 2 3 4) 5)",
+     '(2 3 4 1)\n'),
+    ('(rotate "abcd" 1)',
+     'bcda\n'),
+    ('(⌽ "abc")',
+     'cab\n'),
+    ('(type (rotate (integers 1 2 3) 2))',
+     'integers_\n'),
+    ("(⌽ '(1 2 3) 1)",
+     '(2 3 1)\n'),
+    ("(⌽ '((1 2 3) (4 5 6)) 1)",
+     '((4 5 6) (1 2 3))\n'),
+    ('(list (rotate 5 1) (⌽ 5))',
+     '(-5 5)\n'),
+    ('(setq l (list 1 2 3)) (rotate l 1) l',
+     '(1 2 3)\n'),
+    ("(transpose '((1 2 3) (4 5 6)))",
+     '((1 4) (2 5) (3 6))\n'),
+    ("(transpose '((1.5 2) (3 4)))",
+     '((1.5 3) (2 4))\n'),
+    ("(transpose '(1 2))",
+     '(1 2)\n'),
+    ('(transpose (list (strings "a" "b") (strings "c" "d")))',
+     '((0 0) (0 0))\n'),
+]
+
+
+@pytest.mark.parametrize("src,expected", CASES, ids=[c[0][:50] for c in CASES])
+def test_as_the_binary(src, expected):
+    assert run(src) == expected
+
+
+@pytest.mark.skipif(not os.path.exists(REAL), reason="real LispE binary not present")
+def test_records_match_the_binary():
+    wrong = [(src, expected, _real(src)) for src, expected in CASES if _real(src) != expected]
+    assert not wrong, wrong
