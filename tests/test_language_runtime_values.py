@@ -166,6 +166,13 @@ ARITHMETIC = [
 
 # comparisons
 COMPARISONS = [
+    # minmax of several values: the maximum looked at only when the minimum did not change
+    ('(minmax 0 " 7" 1)',
+     '(1 0)\n'),
+    ('(minmax 5 1 9 0)',
+     '(0 9)\n'),
+    ('(minmax 1 "a" 0.5)',
+     '(0.5 "a")\n'),
     # neq is not eq (the first value against each other one); != looks at two values
     ('(neq 0 "")',
      'true\n'),

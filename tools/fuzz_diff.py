@@ -337,8 +337,10 @@ def list_string_expr():
                          "to_list"]).flatmap(lambda f: v.map(lambda x: "(%s %s)" % (f, x))),
         st.tuples(st.one_of(typed_list(), mixed_list())).map(lambda t: "(flip %s)" % t),
         st.tuples(v, st.integers(-1, 3)).map(lambda t: "(to_list %s %d)" % t),
+        # the second list of outer holds no comparison: the binary reads its computed true/nil
+        # as 1/0 there (a documented difference)
         st.tuples(st.sampled_from(["+", "*", "-", "max", "list"]), st.one_of(typed_list(), mixed_list()),
-                  st.one_of(typed_list(), mixed_list())).map(lambda t: "(outer '%s %s %s)" % t),
+                  st.one_of(typed_list(), mixed_list(False))).map(lambda t: "(outer '%s %s %s)" % t),
         st.tuples(st.sampled_from(["trim", "upper", "lower", "trimleft", "trimright", "ord"]), v).map(
             lambda t: "(%s %s)" % t),
         st.tuples(st.sampled_from(["left", "right"]), v, n).map(lambda t: "(%s %s %s)" % t),

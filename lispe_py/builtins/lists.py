@@ -1128,7 +1128,7 @@ def minmax(*args):
     for y in args[1:]:
         if _less(y, lo):
             lo = y
-        if _more(y, hi):
+        elif _more(y, hi):
             hi = y
     return List([lo, hi])
 
