@@ -1,6 +1,6 @@
 """Builtins real LispE programs (naver/lispe examples) use, as the real LispE 1.2025.11.12
 (../shared/tools/lispe-real) has them: rotate and ⌽ with a count, swap of neighbours,
-transpose. Each case: a program, then what the binary printed (output, final value or error
+transpose, the infix form •. Each case: a program, then what the binary printed (output, final value or error
 message); ``test_records_match_the_binary`` re-runs the binary when present."""
 
 import os
@@ -10,6 +10,35 @@ import pytest
 from test_language_runtime_values import REAL, _real, run
 
 CASES = [
+    # the infix form: a run of one operator is one call, + - and or xor take all before them
+    ('(• 2 ^^ 3 * 2)',
+     '64\n'),
+    ('(• 10 - 2 - 3)',
+     '5\n'),
+    ('(• 1 + 2 - 3 * 4 / 2)',
+     '-3\n'),
+    ('(• 2 * 3 ^^ 2)',
+     '18\n'),
+    ('(• (+ 1 2) * 2)',
+     '6\n'),
+    ('(• 1 +)',
+     'Error: Infix expression is malformed\n'),
+    ('(• 2 + 3 < 4 * 2)',
+     "Error: cannot evaluate '*' with these operands\n"),
+    ('(• 10 - 2 + 3)',
+     '11\n'),
+    ('(• 1 + 2 * 3 * 4)',
+     '25\n'),
+    ('(• 1 2)',
+     'Error: Infix expression is malformed\n'),
+    ('(setq x 3) (• x * x + 1)',
+     '10\n'),
+    ('(• 1 < 2 and 3 < 4)',
+     'true\n'),
+    ('(• (1 + 2) * (3 + 4))',
+     '21\n'),
+    ('(• 2 * (+ 1 (3 * 4)))',
+     '26\n'),
     ("(swap '(1 2 3 4) 1)",
      '(1 3 2 4)\n'),
     ("(swap '(1 2 3 4) 3)",

@@ -40,5 +40,5 @@ def special(*names, arity=None, message=None, name=None):
     return deco
 
 
-from . import control, binding, functions, macros, patterns, classes, spaces  # noqa: E402,F401
+from . import control, binding, functions, macros, patterns, classes, spaces, infix  # noqa: E402,F401
 from .. import forms_extra  # noqa: E402,F401
