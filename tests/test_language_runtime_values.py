@@ -19,6 +19,15 @@ REAL = os.path.join(os.path.dirname(ROOT), "shared", "tools", "lispe-real")
 
 # arithmetic: the second operand read by the first one's method
 ARITHMETIC = [
+    # shift with an operator: a float takes only a float after it
+    ("(shift '+ (list (float 2.5) 0))",
+     "Error: cannot use this element in an arithmetic expression: '0'\n"),
+    ("(shift '- (list 1 (float 2.5) 0 1))",
+     "Error: cannot use this element in an arithmetic expression: '0'\n"),
+    ("(shift '+ (list (float 2.5) (float 0)))",
+     '(2.5)\n'),
+    ("(shift '+ (list 1 (float 0)))",
+     '(1)\n'),
     # an integers list by a floats list: each result computed as a float
     ('(/ (integers 1) (floats 0.1))',
      '(10)\n'),

@@ -1322,6 +1322,12 @@ def shift(interp, env, *args):
         raise LispEError("unknown instruction: '%s'" % type_name(f))
     fn = interp.callable_of(f, env)
     items = list(l)
+    if isinstance(fn, Builtin) and fn.name in ("+", "-", "*", "/"):
+        # the binary's pairwise operation on a float takes only a float after it
+        for i in range(len(items) - 1):
+            if type(items[i]) is Float32 and type(items[i + 1]) is not Float32:
+                raise LispEError("cannot use this element in an arithmetic expression: '%s'"
+                                 % to_string(items[i + 1]))
     return List(interp.apply(fn, [items[i], items[i + 1]], env) for i in range(len(items) - 1))
 
 
