@@ -19,7 +19,7 @@ variables in ``frame`` (a dict, the frame the clause body then runs in):
 from .builtins.registry import BUILTINS
 from .callables import PatternFunction, TailCall
 from .errors import LispEError, ReturnSignal
-from .values import TRUE, Atom, Form, List, to_string, truthy, type_name
+from .values import TRUE, Atom, Form, List, dict_items, to_string, truthy, type_name
 
 __all__ = ["define_pattern", "define_predicate", "define_data", "DataConstructor", "Data",
            "compile_pattern"]
@@ -274,20 +274,42 @@ def _list_pattern(p, ctx):
 
 
 def _dict_pattern(p, ctx):
-    pairs = []
+    """{k:v ... $:rest}: a dictionary of exactly these entries (more with $:rest, the others
+    then bound to rest as a dictionary). A literal key must be there; a variable key takes
+    the next entry in the dictionary's order, binding the key."""
+    literal, variables, rest = [], [], None
     items = list(p[2:])
     for i in range(0, len(items) - 1, 2):
-        k = items[i]
-        pairs.append((k, compile_pattern(items[i + 1], ctx)))
+        k, vp = items[i], items[i + 1]
+        if type(k) is Atom and k.name == "$":
+            rest = compile_pattern(vp, ctx)
+        elif type(k) is Atom:
+            variables.append((compile_pattern(k, ctx), compile_pattern(vp, ctx)))
+        else:
+            literal.append((k, compile_pattern(vp, ctx)))
+    count = len(literal) + len(variables)
 
     def dictp(v, frame):
         if not isinstance(v, dict):
             return False
-        for k, m in pairs:
-            if k not in v:
+        if len(v) < count or (rest is None and len(v) != count):
+            return False
+        used = set()
+        for k, m in literal:
+            if k not in v or not m(v[k], frame):
                 return False
-            if not m(v[k], frame):
+            used.add(k)
+        entries = [(k, x) for k, x in dict_items(v) if k not in used]
+        for (km, vm), (k, x) in zip(variables, entries):
+            if not km(k, frame) or not vm(x, frame):
                 return False
+            used.add(k)
+        if rest is not None:
+            others = type(v)()
+            for k, x in dict_items(v):
+                if k not in used:
+                    others[k] = x
+            return rest(others, frame)
         return True
     return dictp
 
