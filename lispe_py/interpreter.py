@@ -15,6 +15,12 @@ from .reader import read
 from .runtime import call, call_builtin
 from .values import EMPTY, TRUE, Atom, Form, List, Strings, to_string
 
+def is_lambda_list(f):
+    """A list written as a λ: (lambda (params) body...) or (λ ...), quoted."""
+    return (isinstance(f, list) and len(f) >= 3 and type(f[0]) is Atom
+            and f[0].name in ("lambda", "λ") and isinstance(f[1], list))
+
+
 COMPILE_TIME = {"defun", "defmacro", "defpat", "defpred", "data@", "class@", "defclass", "use"}
 
 
@@ -161,6 +167,10 @@ class Interpreter:
             f = self.resolve_name(f.name)
         if isinstance(f, str):
             f = self.resolve_name(f)
+        if is_lambda_list(f):
+            # a quoted '(lambda (x) ...): the λ it writes, made in this frame
+            code = compile_expr(Form(list(f)), Ctx(self, self.file))
+            f = code(env if env is not None else self.globals)
         return f
 
     def apply(self, f, args, env=None):

@@ -122,6 +122,9 @@ def call(interp, f, args, env=None):
         return call_builtin(interp, f, args, env)
     if callable_value(f):
         return f.call(list(args), env)      # data@ constructors, Python callables too
+    if isinstance(f, List) and len(f) >= 3 and type(f[0]) is Atom and f[0].name in ("λ", "lambda") \
+            and isinstance(f[1], list):
+        return call(interp, interp.callable_of(f, env), args, env)   # a quoted '(lambda ...)
     if isinstance(f, List) and f and not isinstance(f, Form) and type(f[0]) is Atom:
         # a partial list such as '(+ 1): handled by the callers that support it
         return call(interp, f[0], list(f[1:]) + list(args), env)

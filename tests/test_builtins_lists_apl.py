@@ -10,6 +10,21 @@ import pytest
 from test_language_runtime_values import REAL, _real, run
 
 CASES = [
+    # a quoted (lambda ...) where a function goes is that λ
+    ("(map '(lambda (x) (* x 3)) '(3 4 5))",
+     '(9 12 15)\n'),
+    ("(map '(λ (x) (* x 3)) '(3 4 5))",
+     '(9 12 15)\n'),
+    ("(filter '(lambda (x) (> x 3)) '(3 4 5))",
+     '(4 5)\n'),
+    ("(zipwith '(lambda (x y) (+ x y)) '(3 4) '(1 2))",
+     '(4 6)\n'),
+    ("(apply '(lambda (x y) (+ x y)) '(1 2))",
+     '3\n'),
+    ("(setq k 10) (map '(lambda (x) (+ x k)) '(1 2))",
+     '(11 12)\n'),
+    ("(map '(foo 1) '(3 4 5))",
+     'Error: missing operator\n'),
     # the infix form: a run of one operator is one call, + - and or xor take all before them
     ('(• 2 ^^ 3 * 2)',
      '64\n'),

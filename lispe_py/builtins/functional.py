@@ -19,6 +19,12 @@ _PARTIAL_OPERATORS = {"+", "-", "*", "/", "%", "^^", "**", "<", ">", "<=", ">=",
 _PARTIAL_COMPARISONS = {"<", ">", "<=", ">=", "=", "!=", "==", ">=<"}
 
 
+def _lambda_list(f):
+    """'(lambda (x) ...) given where a function goes: a λ, not a partial call."""
+    return (isinstance(f, list) and len(f) >= 3 and type(f[0]) is Atom
+            and f[0].name in ("lambda", "λ") and isinstance(f[1], list))
+
+
 def _partial_ok(name, f):
     ops = _PARTIAL_OPERATORS if name == "map" else _PARTIAL_COMPARISONS
     return type(f[0]) is Atom and f[0].name in ops and len(f) >= 2
@@ -31,7 +37,7 @@ def partial_error(name, arg):
         return None
     if isinstance(arg, list) and len(arg) == 2 and type(arg[0]) is Atom and arg[0].name == "quote":
         f = arg[1]
-        if isinstance(f, list) and f and not _partial_ok(name, f):
+        if isinstance(f, list) and f and not _lambda_list(f) and not _partial_ok(name, f):
             return "missing operator"
     return None
 
@@ -53,7 +59,7 @@ def caller(interp, env, f, element_first, name="map"):
     operator head with arguments ((map '(- 10) l) computes (- x 10)); maplist, filterlist,
     takelist, droplist put it in place of the last nil argument (``_`` reads as nil:
     (maplist '(split _ " ") l)), or last when there is none ((maplist '(- 10) l) is 10 - x)."""
-    if isinstance(f, list) and f and (isinstance(f, Form) or type(f) is List):
+    if isinstance(f, list) and f and (isinstance(f, Form) or type(f) is List) and not _lambda_list(f):
         head = f[0]
         extra = list(f[1:])
         if element_first:
@@ -73,7 +79,7 @@ def caller(interp, env, f, element_first, name="map"):
 
 
 def caller2(interp, env, f):
-    if isinstance(f, list) and f:
+    if isinstance(f, list) and f and not _lambda_list(f):
         head = interp.callable_of(f[0], env)
         extra = list(f[1:])
         return lambda a, b: interp.apply(head, extra + [a, b], env)
@@ -309,7 +315,7 @@ def zipwith(interp, env, f, *ls):
     sizes = {len(x) for x in ls}
     if len(sizes) > 1:
         raise LispEError("'zipwith' only accepts lists of same size as arguments")
-    if isinstance(f, list) and f:
+    if isinstance(f, list) and f and not _lambda_list(f):
         head = interp.callable_of(f[0], env)
         extra = list(f[1:])
         out = [interp.apply(head, extra + list(t), env) for t in zip(*ls)]
