@@ -10,6 +10,17 @@ import pytest
 from test_language_runtime_values import REAL, _real, run
 
 CASES = [
+    # take and takewhile on an infinite irange; the difference of two chrono stamps
+    ('(take 3 (irange 1 1))',
+     '(1 2 3)\n'),
+    ("(takewhile '(< 10) (irange 1 1))",
+     '(1 2 3 4 5 6 7 8 9)\n'),
+    ('(take 2 (irange 0 10 3))',
+     '(0 3)\n'),
+    ('(setq c (chrono)) (type (- (chrono) c))',
+     'number_\n'),
+    ('(setq c (chrono)) (+ c 1)',
+     "Error: cannot evaluate '+' with these operands\n"),
     # a quoted (lambda ...) where a function goes is that λ
     ("(map '(lambda (x) (* x 3)) '(3 4 5))",
      '(9 12 15)\n'),

@@ -178,7 +178,7 @@ def takewhile(interp, env, f, l):
     """(takewhile f l): the leading elements for which (f x) is true."""
     g = caller(interp, env, f, True, "takewhile")
     out = []
-    for x in _seq(l):
+    for x in (l if isinstance(l, (list, str)) else iterate(l)):    # lazily: an irange may be infinite
         if not truthy(g(x)):
             break
         out.append(x)
@@ -202,6 +202,9 @@ def take(n, l):
     """(take n l): the first n elements."""
     from .core import integer
     if not isinstance(l, (list, str)):
+        if getattr(l, "lispe_iter", None) is not None:      # an irange (maybe infinite)
+            import itertools
+            return List(itertools.islice(l.lispe_iter(), max(integer(n), 0)))
         return List()            # LispE: () for what is not a list
     return List(list(l)[:max(integer(n), 0)])
 

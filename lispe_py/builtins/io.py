@@ -88,7 +88,22 @@ def isdirectory(interp, env, p):
 
 
 class Chrono(float):
+    """A time stamp of (chrono): the difference of two is a number of milliseconds."""
     kind = "chrono_"
+
+
+def _chrono_arith(op, a, b):
+    if op == "-" and type(a) is Chrono and type(b) is Chrono:
+        return float(a) - float(b)
+    raise LispEError("cannot evaluate '%s' with these operands" % op)
+
+
+def _register_chrono():
+    from .. import protocols
+    protocols.ARITH[Chrono] = _chrono_arith
+
+
+_register_chrono()
 
 
 @builtin("chrono", arity=0)
