@@ -86,6 +86,8 @@ def call_builtin(interp, b, args, env):
     if not b.accepts(len(args)):
         if b.library and b.max is not None and len(args) > b.max:
             args = list(args)[:b.max]
+        elif b.library:
+            raise LispEError("Wrong parameter description")   # a library function's text
         else:
             raise LispEError("wrong number of arguments")   # LispE's text for indirect calls
     if b.interp:

@@ -10,6 +10,19 @@ import pytest
 from test_language_runtime_values import REAL, _real, run
 
 CASES = [
+    # errors: a library function held in a variable, called with too few arguments
+    ("(setq a 'log) (map a '(1 2 3))",
+     'Unknown function call\n'),
+    ("(setq a '+) (map a '(1 2 3))",
+     'Error: Not a function or a data structure\n'),
+    ("(defun g () (setq a 'cos) (map a '(0))) (g)",
+     'Unknown function call\n'),
+    ('(maplist \'tokenize \'("a b"))',
+     'Error: Wrong parameter description\n'),
+    ("(map 'gcd '(1 2))",
+     'Error: Wrong parameter description\n'),
+    ("(maplist 'cons '(1 2))",
+     'Error: wrong number of arguments\n'),
     # take and takewhile on an infinite irange; the difference of two chrono stamps
     ('(take 3 (irange 1 1))',
      '(1 2 3)\n'),

@@ -249,7 +249,7 @@ def _indirect_fn_check(arg, fname):
     def checked(env):
         v = arg(env)
         if type(v) is Atom:
-            if v.name in BUILTINS:
+            if v.name in BUILTINS and not BUILTINS[v.name].library:   # a library function: unknown
                 raise LispEError("Not a function or a data structure")
             raise LispEError("Unknown function call", prefix=False)
         if isinstance(v, list):

@@ -156,7 +156,7 @@ def _rest(args):
 def _indirect_check(v):
     """The function argument of map & co read from a variable (see closures)."""
     if type(v) is Atom:
-        if v.name in BUILTINS:
+        if v.name in BUILTINS and not BUILTINS[v.name].library:   # a library function: unknown
             raise LispEError("Not a function or a data structure")
         raise LispEError("Unknown function call", prefix=False)
     if isinstance(v, list):
