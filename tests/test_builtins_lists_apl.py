@@ -110,8 +110,8 @@ CASES = [
      '((1.5 3) (2 4))\n'),
     ("(transpose '(1 2))",
      '(1 2)\n'),
-    ('(transpose (list (strings "a" "b") (strings "c" "d")))',
-     '((0 0) (0 0))\n'),
+    ('(transpose (maplist (λ (x) (split x "")) (list "ab" "cd")))',
+     '(("a" "c") ("b" "d"))\n'),
 ]
 
 

@@ -206,14 +206,18 @@ def rotate(a, n=None):
 
 @builtin("transpose", arity=1)
 def transpose(m):
-    """(transpose m): the rows of a matrix (a list of lists of the same size) as its columns;
-    their elements read as numbers, as the binary's matrices hold them. Anything else is
-    returned as is."""
+    """(transpose m): the rows of a matrix (a list of lists of the same size) as its columns:
+    strings when every cell is a string, else numbers (as the binary's matrices hold them).
+    Anything else is returned as is."""
     if not (isinstance(m, list) and m and all(isinstance(r, list) for r in m)):
         return m
     n = len(m[0])
     if any(len(r) != n for r in m):
         raise LispEError("cannot transpose a matrix whose rows differ in size")
+
+    if all(isinstance(x, str) for r in m for x in r):
+        # a matrix of strings (what maplist of split gives in LispE: matrix_string_)
+        return List(Strings(r[j] for r in m) for j in range(n))
 
     def cell(x):
         return x if isinstance(x, (int, float)) and not isinstance(x, bool) else number(x)
