@@ -10,6 +10,21 @@ import pytest
 from test_language_runtime_values import REAL, _real, run
 
 CASES = [
+    # enum: a lazy walk over the live container
+    ("(enum '(a b))",
+     '((0 a) (1 b))\n'),
+    ("(type (enum '(a b)))",
+     'enum\n'),
+    ('(setq l (list 1 2 3)) (loop c (enum l) (set@ l 2 9) (print c)) l',
+     '(0 1)(1 2)(2 9)(1 2 9)\n'),
+    ('(setq l (list 1 2)) (loop c (enum l) (push l 7) (print c)) l',
+     '(0 1)(1 2)(1 2 7 7)\n'),
+    ("(car (enum '(a b)))",
+     "Error: You cannot apply 'car' to: '((0 a) (1 b))'\n"),
+    ('(list (size (enum \'(a b c))) (enum "ab") (enum \'(a b) 1))',
+     '(3 ((0 "a") (1 "b")) ((1 a) (2 b)))\n'),
+    ('(setq l (list 3 1 2)) (loop c (enum (reverse l)) (print c)) l',
+     '(0 2)(1 1)(2 3)(2 1 3)\n'),
     # errors: a library function held in a variable, called with too few arguments
     ("(setq a 'log) (map a '(1 2 3))",
      'Unknown function call\n'),

@@ -14,9 +14,48 @@ def _iter(interp, v):
     return iterate(v)
 
 
+class Enum:
+    """What (enum l) gives in LispE: a lazy sequence of (index element) pairs over the live
+    container (a loop sees the values changed while it walks, up to the size it had when the
+    walk started); prints as the pairs."""
+
+    kind = "enum"
+    __slots__ = ("items", "start")
+
+    def __init__(self, items, start):
+        self.items = items
+        self.start = start
+
+    def lispe_iter(self):
+        items = self.items
+        if not isinstance(items, list):
+            items = list(items)
+        i = self.start
+        for k in range(len(items)):         # as many as the container held when it started
+            if k >= len(items):
+                return
+            yield List([i + k, items[k]])
+
+    def __len__(self):
+        return len(self.items)
+
+    def lispe_str(self):
+        from ..values import to_string
+        return to_string(List(self.lispe_iter()))
+
+
+def _register_enum():
+    from .. import protocols
+    protocols.SIZE[Enum] = len
+
+
+_register_enum()
+
+
 @builtin("enum", arity=(1, 2))
 def enum(l, start=0):
-    """(enum container [start]): the list of (index element) pairs, indexes from start (0)."""
+    """(enum container [start]): the (index element) pairs of the container, indexes from
+    start (0), walked lazily."""
     from ..runtime import iterate
     i = integer(start)
     if isinstance(l, (list, str)):
@@ -25,11 +64,7 @@ def enum(l, start=0):
         items = ()
     else:
         items = [l]
-    out = List()
-    for x in items:
-        out.append(List([i, x]))
-        i += 1
-    return out
+    return Enum(items, i)
 
 
 @builtin("bytes", arity=1)
