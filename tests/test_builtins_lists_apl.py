@@ -10,6 +10,15 @@ import pytest
 from test_language_runtime_values import REAL, _real, run
 
 CASES = [
+    # product of an empty typed list
+    ('(product (integers))',
+     '0\n'),
+    ('(type (product (numbers)))',
+     'integer_\n'),
+    ('(product (list))',
+     '1\n'),
+    ('(product (floats))',
+     '0\n'),
     # enum: a lazy walk over the live container
     ("(enum '(a b))",
      '((0 a) (1 b))\n'),

@@ -1168,6 +1168,8 @@ def product(l):
     if not isinstance(l, list) or type(l) is Strings:
         raise LispEError("expecting a container as argument")
     t = type(l)
+    if not l and t in (Integers, Shorts, Numbers, Floats):
+        return 0            # LispE: the integer 0 for an empty typed list
     acc = 1
     for x in l:
         acc = acc * _arith_element(x)
