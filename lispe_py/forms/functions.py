@@ -153,15 +153,40 @@ def sf_eval(form, ctx, tail):
     return eval_
 
 
-@special("load", arity=1)
+@special("load", arity=(1, 2))
 def sf_load(form, ctx, tail):
+    """(load path [space]): run another file; with a space name, its functions are defined
+    in that name space (reached with (space name ...)), as with defspace."""
     x = compile_expr(form[1], ctx)
     interp = ctx.interp
+    space = None
+    if len(form) == 3:
+        if type(form[2]) is not Atom:
+            raise compile_error("Wrong number of arguments for: 'load'", ctx, form)
+        space = form[2].name
 
     def load(env):
         path = x(env)
         try:
-            return interp.load(to_string(path))
+            if space is None:
+                return interp.load(to_string(path))
+            return _load_in_space(interp, to_string(path), space)
         except Exception as e:
             raise convert_exception(e, ctx, form)
     return load
+
+
+def _load_in_space(interp, path, name):
+    from collections import ChainMap
+    functions = interp.spaces.setdefault(name, {})
+    before = set(functions)
+    saved = interp.functions
+    interp.functions = ChainMap(functions, saved)
+    try:
+        value = interp.load(path)
+    finally:
+        interp.functions = saved
+    for n in functions:
+        if n not in before and n not in interp.functions:
+            interp.functions[n] = functions[n]
+    return value

@@ -46,7 +46,18 @@ def sf_space(form, ctx, tail):
     if type(form[1]) is not Atom:
         raise compile_error("Wrong number of arguments for: 'space'", ctx, form)
     interp = ctx.interp
-    space = _space_functions(interp, form[1].name, False)
-    if space is None:
-        raise compile_error("Unknown space: '%s'" % form[1].name, ctx, form)
-    return _compile_in_space(interp, space, list(form[2:]), ctx)
+    name = form[1].name
+    space = _space_functions(interp, name, False)
+    if space is not None:
+        return _compile_in_space(interp, space, list(form[2:]), ctx)
+    # not there yet: a (load file name) before it may create it when the program runs
+    compiled = []
+
+    def space_(env):
+        if not compiled:
+            sp = _space_functions(interp, name, False)
+            if sp is None:
+                raise compile_error("Unbound atom: '%s'" % name, ctx, form)   # the binary's text
+            compiled.append(_compile_in_space(interp, sp, list(form[2:]), ctx))
+        return compiled[0](env)
+    return space_
