@@ -19,6 +19,13 @@ REAL = os.path.join(os.path.dirname(ROOT), "shared", "tools", "lispe-real")
 
 # arithmetic: the second operand read by the first one's method
 ARITHMETIC = [
+    # a double stored into a shorts list: through a 32-bit conversion (out of range: 0)
+    ('(^^ 3 4 (shorts 5))',
+     '(0)\n'),
+    ('(^^ (shorts 3) 11)',
+     '(-19461)\n'),
+    ('(* (shorts 30000) 2.5)',
+     '(-5536)\n'),
     # shift with an operator: a float takes only a float after it
     ("(shift '+ (list (float 2.5) 0))",
      "Error: cannot use this element in an arithmetic expression: '0'\n"),

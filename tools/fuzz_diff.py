@@ -523,6 +523,8 @@ def main():
         def check(src):
             stats["n"] += 1
             diff = compare(src)
+            if diff is not None and "first" not in stats:
+                stats["first"] = stats["n"]     # shrinking runs more programs after this one
             assert diff is None, diff
         if seed is not None:
             check = hseed(seed)(check)
@@ -539,7 +541,7 @@ def main():
         else:
             batch(opts.seed)
     except AssertionError as e:
-        print("disagreement after %d programs (shrunk):\n%s" % (stats["n"], e))
+        print("first disagreement at program %d (shrunk):\n%s" % (stats.get("first", stats["n"]), e))
         return 1
     print("%d programs, 0 disagreements, %d crashes of the real binary (%.1f s)"
           % (stats["n"], len(CRASHES), time.time() - t))

@@ -222,11 +222,21 @@ def _store(kind, v):
         return float(v)
     if kind is FLT:
         return Float32(v)
-    return Short(_trunc(v) if isinstance(v, float) else v)
+    return Short(_trunc32(v) if isinstance(v, float) else v)
+
+
+def _trunc32(x):
+    """A double converted to a C short: through a 32-bit conversion (x86's cvttsd2si), so a
+    value out of the int32 range (or NaN) gives 0x80000000, whose low 16 bits are 0."""
+    if x != x or not (-2147483648.0 <= x < 2147483648.0):
+        return 0
+    return int(x)
 
 
 def _replacing(kind, v):
     """A value stored into a typed list of this kind (LispE ``replacing``)."""
+    if kind is SHORT and isinstance(v, float):
+        return Short(_trunc32(v))
     if kind is INT or kind is SHORT:
         return _store(kind, as_integer(v))
     return _store(kind, as_number(v))
