@@ -19,6 +19,15 @@ REAL = os.path.join(os.path.dirname(ROOT), "shared", "tools", "lispe-real")
 
 # arithmetic: the second operand read by the first one's method
 ARITHMETIC = [
+    # the fold or product of a numbers list is never -0
+    ('(* (numbers 0.0 -1.0))',
+     '0\n'),
+    ('(* (floats 0.0 -1.0))',
+     '0\n'),
+    ('(product (numbers 0.0 -1.0))',
+     '0\n'),
+    ('(* (numbers -0.5))',
+     '-0.5\n'),
     # a double stored into a shorts list: through a 32-bit conversion (out of range: 0)
     ('(^^ 3 4 (shorts 5))',
      '(0)\n'),

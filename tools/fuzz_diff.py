@@ -394,7 +394,9 @@ def runtime_statement():
     e = st.one_of(arith_expr(), compare_expr(), list_string_expr())
     return st.one_of(
         e.map(lambda x: "(println %s)" % x),
-        st.tuples(e, e).map(lambda t: "(println %s %s)" % t),
+        # a map over an empty list among several arguments moves to the end in the binary's
+        # output ((list (map f (list)) 1) is (1 ())): a documented binary bug, not generated
+        st.tuples(e, e).filter(lambda t: not t[0].startswith("(map")).map(lambda t: "(println %s %s)" % t),
         st.tuples(st.sampled_from(["map", "filter", "takewhile", "dropwhile"]), _partial_list(),
                   _partial_target()).map(lambda t: "(println (%s %s %s))" % t),
         # maplist evaluates comparisons as 1/0 in LispE, in its arguments too (see

@@ -524,6 +524,8 @@ def _typed_fold(op, x):
         if op == "/" and y == 0:
             raise _div0()
         acc = _c_op(kind, op, acc, y)
+    if kind is NUM or kind is FLT:
+        acc = acc + 0.0         # the binary's fold of a numbers list gives 0, never -0
     return _store(kind, acc)
 
 

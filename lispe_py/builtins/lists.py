@@ -1176,10 +1176,10 @@ def product(l):
     if t is Integers or t is Shorts:
         return wrap64(acc)
     if t is Floats:
-        return Float32(acc)
+        return Float32(acc + 0.0)
     if not l:
         return 1
-    return float(acc)
+    return float(acc) + 0.0     # the binary's product is never -0
 
 
 __all__ = ["at", "set_at", "size", "push", "IRange", "DICTS", "DictionaryN", "TRUE"]
