@@ -333,7 +333,9 @@ def list_string_expr():
         # empty-list constant), () from a variable: a documented difference, not generated
         st.tuples(v.filter(lambda x: x.replace(" ", "") not in ("(list)", "'()", "()")),
                   st.one_of(typed_list(), mixed_list())).map(lambda t: "(cons %s %s)" % t),
-        st.sampled_from(["size", "rho", "reverse", "sum", "product", "flatten",
+        # no reverse: the binary reverses a literal string or list in place, so the same
+        # literal reversed twice differs (a documented difference)
+        st.sampled_from(["size", "rho", "sum", "product", "flatten",
                          "to_list"]).flatmap(lambda f: v.map(lambda x: "(%s %s)" % (f, x))),
         st.tuples(st.one_of(typed_list(), mixed_list())).map(lambda t: "(flip %s)" % t),
         st.tuples(v, st.integers(-1, 3)).map(lambda t: "(to_list %s %d)" % t),
