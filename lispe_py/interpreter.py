@@ -12,14 +12,8 @@ from .errors import BreakSignal, LispEError, ReturnSignal
 from .compiler import Ctx, compile_expr, convert_exception, located, unbound_error
 from .compiler.table import FunctionTable
 from .reader import read
-from .runtime import call, call_builtin
+from .runtime import call, call_builtin, is_lambda_list
 from .values import EMPTY, TRUE, Atom, Form, List, Strings, to_string
-
-def is_lambda_list(f):
-    """A list written as a λ: (lambda (params) body...) or (λ ...), quoted."""
-    return (isinstance(f, list) and len(f) >= 3 and type(f[0]) is Atom
-            and f[0].name in ("lambda", "λ") and isinstance(f[1], list))
-
 
 COMPILE_TIME = {"defun", "defmacro", "defpat", "defpred", "data@", "class@", "defclass", "use"}
 

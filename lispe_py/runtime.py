@@ -22,7 +22,7 @@ from .errors import BreakSignal, LispEError, ReturnSignal
 from .values import Atom, Dictionary, Form, List, to_string
 from . import values as V
 
-__all__ = ["iterate", "deep_copy", "call", "caller", "call_builtin", "callable_value", "BreakSignal",
+__all__ = ["iterate", "deep_copy", "call", "caller", "call_builtin", "callable_value", "is_lambda_list", "BreakSignal",
            "ReturnSignal", "TailCall", "MISSING", "LispEError"]
 
 
@@ -95,6 +95,13 @@ def call_builtin(interp, b, args, env):
     return b.fn(*args)
 
 
+def is_lambda_list(f):
+    """A list written as a λ, (λ (params) body...) (or lambda), given as a value: the
+    function it writes, where a function is expected (interp.callable_of makes it)."""
+    return (isinstance(f, list) and len(f) >= 3 and type(f[0]) is Atom
+            and f[0].name in ("λ", "lambda") and isinstance(f[1], list))
+
+
 def callable_value(f):
     """A value that a call ``(f args...)`` calls with its evaluated arguments through its
     ``call(args, env)``: defun, λ, defpat, data constructors, Python callables of the API
@@ -124,8 +131,7 @@ def call(interp, f, args, env=None):
         return call_builtin(interp, f, args, env)
     if callable_value(f):
         return f.call(list(args), env)      # data@ constructors, Python callables too
-    if isinstance(f, List) and len(f) >= 3 and type(f[0]) is Atom and f[0].name in ("λ", "lambda") \
-            and isinstance(f[1], list):
+    if is_lambda_list(f):
         return call(interp, interp.callable_of(f, env), args, env)   # a quoted '(lambda ...)
     if isinstance(f, List) and f and not isinstance(f, Form) and type(f[0]) is Atom:
         # a partial list such as '(+ 1): handled by the callers that support it

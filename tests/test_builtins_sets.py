@@ -3,11 +3,7 @@
 printed (output, then the final value or the error message). ``test_records_match_the_binary``
 re-runs the binary, when present."""
 
-import os
-
-import pytest
-
-from test_language_runtime_values import REAL, _real, run
+from test_language_runtime_values import record_tests
 
 CASES = [
     ('(set "a")',
@@ -73,12 +69,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("src,expected", CASES, ids=[c[0][:50] for c in CASES])
-def test_as_the_binary(src, expected):
-    assert run(src) == expected
-
-
-@pytest.mark.skipif(not os.path.exists(REAL), reason="real LispE binary not present")
-def test_records_match_the_binary():
-    wrong = [(src, expected, _real(src)) for src, expected in CASES if _real(src) != expected]
-    assert not wrong, wrong
+test_as_the_binary, test_records_match_the_binary = record_tests(CASES)

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 import pytest
@@ -16,6 +17,7 @@ from lispe_py.errors import LispEError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL = os.path.join(os.path.dirname(ROOT), "shared", "tools", "lispe-real")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 # arithmetic: the second operand read by the first one's method
 ARITHMETIC = [
@@ -690,6 +692,9 @@ def test_as_the_binary(src, expected):
 
 
 def _real(src):
+    """What the binary prints for src: its output, an uncaught error without its
+    ", line: N in: FILE" suffix (the fuzzer's normalisation)."""
+    from fuzz_diff import normalise_real
     with tempfile.NamedTemporaryFile("w", suffix=".lsp", delete=False, encoding="utf-8") as f:
         f.write(src + "\n")
         path = f.name
@@ -698,12 +703,27 @@ def _real(src):
                              timeout=20).stdout
     finally:
         os.unlink(path)
-    lines = out.split("\n")
-    for i in range(len(lines) - 1, -1, -1):
-        if lines[i].endswith(" in: " + path) and ", line: " in lines[i]:
-            lines[i] = lines[i][:lines[i].rindex(", line: ")]
-            return "\n".join(lines[:i + 1]) + "\n"
-    return out
+    return normalise_real(out, path)
+
+
+def _wrong_records(records):
+    """The records the binary no longer prints as recorded: (src, recorded, printed)."""
+    printed = ((src, expected, _real(src)) for src, expected in records)
+    return [r for r in printed if r[2] != r[1]]
+
+
+def record_tests(cases):
+    """The two tests of a table of (program, what the binary printed): lispe-py prints the
+    same, and the binary (when present) still prints what was recorded."""
+    @pytest.mark.parametrize("src,expected", cases, ids=[c[0][:50] for c in cases])
+    def test_as_the_binary(src, expected):
+        assert run(src) == expected
+
+    @pytest.mark.skipif(not os.path.exists(REAL), reason="real LispE binary not present")
+    def test_records_match_the_binary():
+        wrong = _wrong_records(cases)
+        assert not wrong, wrong
+    return test_as_the_binary, test_records_match_the_binary
 
 
 @pytest.mark.parametrize("src,binary,ours", DELIBERATE, ids=[c[0][:60] for c in DELIBERATE])
@@ -713,6 +733,5 @@ def test_deliberate_differences(src, binary, ours):
 
 @pytest.mark.skipif(not os.path.exists(REAL), reason="real LispE binary not present")
 def test_records_match_the_binary():
-    records = CASES + [(src, binary) for src, binary, _ in DELIBERATE]
-    wrong = [(src, expected, _real(src)) for src, expected in records if _real(src) != expected]
+    wrong = _wrong_records(CASES + [(src, binary) for src, binary, _ in DELIBERATE])
     assert not wrong, wrong

@@ -7,7 +7,7 @@ A function argument may be a quoted name, a lambda, a builtin, or a partial list
 from ..errors import LispEError
 from ..values import (TRUE, Atom, Floats, Form, Integers, List, Numbers, Shorts, Strings,
                       Float32, Short, truthy, to_string)
-from ..runtime import caller as _caller, iterate
+from ..runtime import caller as _caller, is_lambda_list, iterate
 from .registry import builtin
 
 
@@ -17,12 +17,6 @@ _PARTIAL_OPERATORS = {"+", "-", "*", "/", "%", "^^", "**", "<", ">", "<=", ">=",
                       "==", ">=<", "<<", ">>", "&", "|", "^", "&~", "and", "or", "xor"}
 # filter, takewhile and dropwhile accept only the comparisons
 _PARTIAL_COMPARISONS = {"<", ">", "<=", ">=", "=", "!=", "==", ">=<"}
-
-
-def _lambda_list(f):
-    """'(lambda (x) ...) given where a function goes: a λ, not a partial call."""
-    return (isinstance(f, list) and len(f) >= 3 and type(f[0]) is Atom
-            and f[0].name in ("lambda", "λ") and isinstance(f[1], list))
 
 
 def _partial_ok(name, f):
@@ -37,7 +31,7 @@ def partial_error(name, arg):
         return None
     if isinstance(arg, list) and len(arg) == 2 and type(arg[0]) is Atom and arg[0].name == "quote":
         f = arg[1]
-        if isinstance(f, list) and f and not _lambda_list(f) and not _partial_ok(name, f):
+        if isinstance(f, list) and f and not is_lambda_list(f) and not _partial_ok(name, f):
             return "missing operator"
     return None
 
@@ -59,7 +53,7 @@ def caller(interp, env, f, element_first, name="map"):
     operator head with arguments ((map '(- 10) l) computes (- x 10)); maplist, filterlist,
     takelist, droplist put it in place of the last nil argument (``_`` reads as nil:
     (maplist '(split _ " ") l)), or last when there is none ((maplist '(- 10) l) is 10 - x)."""
-    if isinstance(f, list) and f and (isinstance(f, Form) or type(f) is List) and not _lambda_list(f):
+    if isinstance(f, list) and f and (isinstance(f, Form) or type(f) is List) and not is_lambda_list(f):
         head = f[0]
         extra = list(f[1:])
         if element_first:
@@ -79,7 +73,7 @@ def caller(interp, env, f, element_first, name="map"):
 
 
 def caller2(interp, env, f):
-    if isinstance(f, list) and f and not _lambda_list(f):
+    if isinstance(f, list) and f and not is_lambda_list(f):
         head = interp.callable_of(f[0], env)
         extra = list(f[1:])
         return lambda a, b: interp.apply(head, extra + [a, b], env)
@@ -318,7 +312,7 @@ def zipwith(interp, env, f, *ls):
     sizes = {len(x) for x in ls}
     if len(sizes) > 1:
         raise LispEError("'zipwith' only accepts lists of same size as arguments")
-    if isinstance(f, list) and f and not _lambda_list(f):
+    if isinstance(f, list) and f and not is_lambda_list(f):
         head = interp.callable_of(f[0], env)
         extra = list(f[1:])
         out = [interp.apply(head, extra + list(t), env) for t in zip(*ls)]

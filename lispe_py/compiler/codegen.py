@@ -991,20 +991,26 @@ class _Gen:
 
     def f_if(self, form, tail):
         ts, test = self.test(form[1])
+        els = (lambda: self.gen(form[3], tail)) if len(form) == 4 else (lambda: ([], _const(None)))
+        return self.two_ways(ts, test, lambda: self.gen(form[2], tail), els, tail,
+                             known=self.branch_bounds(form[1]))
+
+    def two_ways(self, ts, test, first, second, tail, swap=False, known=None):
+        """Generate the two branches of a test (first, then second, each from the facts
+        before them; known: a name's bounds in each), joined afterwards; with swap, first is
+        the branch taken when the test is false."""
         before = self.state()
-        known = self.branch_bounds(form[1])
         if known:
             self.bounds[known[0]] = known[1]
-        s1, e1 = self.gen(form[2], tail)
+        s1, e1 = first()
         a1 = self.state()
         self.restore(before)
         if known:
             self.bounds[known[0]] = known[2]
-        if len(form) == 4:
-            s2, e2 = self.gen(form[3], tail)
-        else:
-            s2, e2 = [], _const(None)
+        s2, e2 = second()
         self.restore(self.join(a1, self.state()))
+        if swap:
+            s1, e1, s2, e2 = s2, e2, s1, e1
         return self.branches(ts, test, s1, e1, s2, e2, tail)
 
     def branch_bounds(self, test):
@@ -1059,13 +1065,8 @@ class _Gen:
 
     def f_ife(self, form, tail):
         ts, test = self.test(form[1])
-        before = self.state()
-        s1, e1 = self.gen(form[2], tail)
-        a1 = self.state()
-        self.restore(before)
-        s2, e2 = self.body(list(form[3:]), tail)
-        self.restore(self.join(a1, self.state()))
-        return self.branches(ts, test, s1, e1, s2, e2, tail)
+        return self.two_ways(ts, test, lambda: self.gen(form[2], tail),
+                             lambda: self.body(list(form[3:]), tail), tail)
 
     def f_check(self, form, tail):
         ts, test = self.test(form[1])
@@ -1076,13 +1077,8 @@ class _Gen:
 
     def f_ncheck(self, form, tail):
         ts, test = self.test(form[1])
-        before = self.state()
-        s2, e2 = self.gen(form[2], tail)
-        a2 = self.state()
-        self.restore(before)
-        s1, e1 = self.body(list(form[3:]), tail)
-        self.restore(self.join(a2, self.state()))
-        return self.branches(ts, test, s1, e1, s2, e2, tail)
+        return self.two_ways(ts, test, lambda: self.gen(form[2], tail),
+                             lambda: self.body(list(form[3:]), tail), tail, swap=True)
 
     def f_cond(self, form, tail):
         clauses = list(form[1:])
